@@ -1,0 +1,165 @@
+"""Settings, chosen by ``SUGGESTION_ENV`` and read from the environment.
+
+The embedded default (``development``) needs no settings at all: SQLite and an
+SQLite-backed Celery broker in the instance folder, e-mail written to a folder.
+Production refuses to start without the secrets and URLs it cannot guess.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever the URL's scheme says."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+
+    def __init__(self, instance_path: str) -> None:
+        instance = Path(instance_path)
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            _env("DATABASE_URL", f"sqlite:///{instance / 'suggestion.sqlite'}") or ""
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.AGENCY_TIMEZONE = _env("AGENCY_TIMEZONE", "Asia/Bangkok")
+        self.AGENCY_NAME_TH = _env("AGENCY_NAME_TH", "หน่วยงานตัวอย่าง")
+        self.AGENCY_NAME_EN = _env("AGENCY_NAME_EN", "Example Agency")
+        self.UPLOAD_DIR = _env("UPLOAD_DIR", str(instance / "uploads"))
+        self.MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # five 10 MB files and the form
+        self.ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+        self.ATTACHMENT_MAX_COUNT = 5
+
+        # E-mail: "smtp" sends through MAIL_SERVER; "folder" writes .eml files
+        # to MAIL_FOLDER and logs a line to the console.
+        self.MAIL_SERVER = _env("MAIL_SERVER")
+        self.MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
+        self.MAIL_USE_TLS = _flag("MAIL_USE_TLS")
+        self.MAIL_USERNAME = _env("MAIL_USERNAME")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
+        self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "no-reply@suggestion.localhost")
+        self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "folder"
+        self.MAIL_FOLDER = _env("MAIL_FOLDER", str(instance / "mail"))
+        self.MAIL_MAX_ATTEMPTS = 8
+        # The address the secret tracking links in e-mails point to.
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.TRACK_FAILED_LOOKUP_LIMIT = _env("TRACK_FAILED_LOOKUP_LIMIT", "10 per 15 minutes")
+
+        self.BABEL_DEFAULT_LOCALE = "th"
+        self.BABEL_DEFAULT_TIMEZONE = self.AGENCY_TIMEZONE
+        self.LANGUAGES = ("th", "en")
+
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+        broker = _env(
+            "CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
+        )
+        self.CELERY = {
+            "broker_url": broker,
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "task_default_queue": _env("CELERY_QUEUE", "suggestion"),
+            "broker_connection_retry_on_startup": True,
+            "beat_schedule_filename": str(instance / "celerybeat-schedule"),
+            "timezone": "UTC",
+        }
+
+    def check(self) -> None:
+        """Raise :class:`ConfigError` if the settings cannot run this environment."""
+        if not self.SECRET_KEY:
+            raise ConfigError("SECRET_KEY is not set")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"  # noqa: S105
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        self.TESTING = True
+        self.SECRET_KEY = "testing-only-not-secret"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/suggestion_test")
+            or ""
+        )
+        self.CELERY["broker_url"] = _env("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+        self.CELERY["task_default_queue"] = _env("CELERY_QUEUE", "suggestion-test")
+        self.PUBLIC_BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self, instance_path: str) -> None:
+        super().__init__(instance_path)
+        self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        self.PREFERRED_URL_SCHEME = "https"
+
+    def check(self) -> None:
+        super().check()
+        if not _env("DATABASE_URL"):
+            raise ConfigError("DATABASE_URL is not set")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(instance_path: str, env_name: str | None = None) -> Config:
+    """The settings object for ``SUGGESTION_ENV`` (``development`` by default)."""
+    name = env_name or _env("SUGGESTION_ENV", "development") or "development"
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"SUGGESTION_ENV={name!r} is not one of {', '.join(CONFIGS)}"
+        ) from None
+    config = config_class(instance_path)
+    config.check()
+    return config

@@ -1,0 +1,71 @@
+"""Suggestion: complaint and suggestion management for Thai government agencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(env_name: str | None = None, overrides: dict[str, object] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, commands, Celery."""
+    from config import load_config
+    from suggestion import cli
+    from suggestion import errors
+    from suggestion import extensions
+    from suggestion.api.views import bp as api_bp
+    from suggestion.auth import session as _user_loader  # noqa: F401
+    from suggestion.core import i18n
+    from suggestion.core.jobs import celery_init_app
+    from suggestion.notify.outbox import init_outbox
+    from suggestion.public.views import bp as public_bp
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(load_config(app.instance_path, env_name))
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.login_manager.init_app(app)
+    i18n.init_app(app)
+    init_outbox()
+    _use_sqlite_pragmas(app)
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    extensions.csrf.exempt(api_bp)
+
+    errors.init_app(app)
+    cli.init_app(app)
+    celery_init_app(app)
+    return app
+
+
+def _use_sqlite_pragmas(app: Flask) -> None:
+    """WAL and a busy timeout, so the site and the worker can share SQLite."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import sqlalchemy as sa
+
+    from suggestion.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""The JSON API of DESIGN §2 (``/api/v1``)."""

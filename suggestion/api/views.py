@@ -1,0 +1,187 @@
+"""``/api/v1``: categories, filing and tracking for other programs.
+
+Input is checked for JSON types here, then by the same filing form as the
+web page, so the rules and their messages are the same in both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import jsonify
+from flask import request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from suggestion.api.openapi import openapi_document
+from suggestion.cases import tracking
+from suggestion.cases.filing import Filing
+from suggestion.cases.filing import file_case
+from suggestion.cases.models import Case
+from suggestion.cases.models import Category
+from suggestion.cases.states import PUBLIC_LABELS
+from suggestion.cases.states import Channel
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Status
+from suggestion.core.i18n import current_language
+from suggestion.core.throttle import failed_lookup
+from suggestion.core.throttle import track_limit
+from suggestion.extensions import db
+from suggestion.extensions import limiter
+from suggestion.public.forms import FilingForm
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+STRING_FIELDS = ("kind", "category", "subject", "description")
+CONTACT_FIELDS = ("name", "email", "phone", "address")
+FLAG_FIELDS = ("anonymous", "consent", "certify_true")
+# Form field → API field, for error keys.
+API_NAMES = {
+    "is_anonymous": "anonymous",
+    **{name: f"complainant.{name}" for name in CONTACT_FIELDS},
+}
+
+
+def errors_response(errors: dict[str, list[str]], status: int = 422) -> tuple[Response, int]:
+    return jsonify({"errors": errors}), status
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/categories")
+def categories() -> Response:
+    rows = db.session.scalars(
+        sa.select(Category).where(Category.is_active.is_(True)).order_by(Category.position)
+    )
+    return jsonify(
+        {
+            "categories": [
+                {"code": c.code, "name_th": c.name_th, "name_en": c.name_en, "kinds": c.kinds}
+                for c in rows
+            ]
+        }
+    )
+
+
+def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    must_be_text = _("Must be text.")
+    for name in STRING_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors[name] = [must_be_text]
+    for name in FLAG_FIELDS:
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            errors[name] = [_("Must be true or false.")]
+    complainant = body.get("complainant")
+    if complainant is not None and not isinstance(complainant, dict):
+        errors["complainant"] = [_("Must be an object with name, email, phone and address.")]
+    elif complainant:
+        for name in CONTACT_FIELDS:
+            value = complainant.get(name)
+            if value is not None and not isinstance(value, str):
+                errors[f"complainant.{name}"] = [must_be_text]
+    if "kind" not in errors:
+        if not body.get("kind"):
+            errors["kind"] = [_("This field is required.")]
+        elif body["kind"] not in {k.value for k in Kind}:
+            errors["kind"] = [_("Must be one of: %(kinds)s.", kinds=", ".join(k.value for k in Kind))]
+    return errors
+
+
+@bp.post("/cases")
+def create_case() -> tuple[Response, int]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return errors_response({"_body": [_("The body must be a JSON object.")]}, 400)
+    errors = _type_errors(body)
+    if errors:
+        return errors_response(errors)
+    kind = Kind(body["kind"])
+    locale = current_language()
+    category_id = db.session.scalar(
+        sa.select(Category.id).where(Category.code == (body.get("category") or ""))
+    )
+    contact = body.get("complainant") or {}
+    fields: dict[str, Any] = {
+        "category": str(category_id or 0),
+        "subject": body.get("subject") or "",
+        "description": body.get("description") or "",
+        **{name: contact.get(name) or "" for name in CONTACT_FIELDS},
+    }
+    for form_name, api_name in (("is_anonymous", "anonymous"), ("consent", "consent"),
+                                ("certify_true", "certify_true")):
+        if body.get(api_name):
+            fields[form_name] = "y"
+    form = FilingForm(kind, locale, formdata=MultiDict(fields), meta={"csrf": False})
+    if not form.validate():
+        return errors_response(
+            {API_NAMES.get(name, name): [str(m) for m in messages]
+             for name, messages in form.errors.items()}
+        )
+    anonymous = bool(form.is_anonymous.data)
+    receipt = file_case(
+        Filing(
+            kind=kind,
+            category=form.selected_category,
+            subject=form.subject.data,
+            description=form.description.data,
+            is_anonymous=anonymous,
+            name=None if anonymous else form.name.data,
+            email=None if anonymous else form.email.data,
+            phone=None if anonymous else form.phone.data,
+            address=None if anonymous else form.address.data,
+            locale=locale,
+            channel=Channel.API,
+        )
+    )
+    db.session.commit()
+    case = receipt.case
+    return jsonify(
+        {
+            "tracking_code": case.tracking_code,
+            "access_key": receipt.access_key,
+            "status": case.status,
+            "public_status": str(PUBLIC_LABELS[Status(case.status)]),
+            "due_at": _iso(case.due_at),
+        }
+    ), 201
+
+
+def public_view(case: Case) -> dict[str, Any]:
+    status = Status(case.status)
+    merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    return {
+        "tracking_code": case.tracking_code,
+        "kind": case.kind,
+        "status": status.value,
+        "public_status": str(PUBLIC_LABELS[status]),
+        "merged_into": merged_into.tracking_code if merged_into else None,
+        "received_at": _iso(case.received_at),
+        "due_at": _iso(case.due_at),
+        "resolved_at": _iso(case.resolved_at),
+        "timeline": [
+            {"at": _iso(e.at), "title": tracking.event_title(e), "message": e.body}
+            for e in tracking.public_timeline(case)
+        ],
+    }
+
+
+@bp.get("/cases/<tracking_code>")
+@limiter.limit(track_limit, deduct_when=failed_lookup)
+def get_case(tracking_code: str) -> tuple[Response, int]:
+    case = tracking.find_by_code_and_key(tracking_code, request.headers.get("X-Access-Key", ""))
+    if case is None:
+        return errors_response(
+            {"tracking_code": [_("No case with this tracking code and access key.")]}, 404
+        )
+    return jsonify(public_view(case)), 200

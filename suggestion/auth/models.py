@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+from suggestion.core.db import enum_check
+from suggestion.core.time import utcnow
+from suggestion.extensions import db
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    INTEGRITY = "integrity"  # the only staff who see corruption reports
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Division(db.Model):
+    """A unit of the agency (กอง/สำนัก) that handles cases."""
+
+    __tablename__ = "divisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name_th: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_th if locale == "th" else self.name_en
+
+
+class User(UserMixin, db.Model):
+    """A staff account. The public never has one: filers hold a code and key."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(enum_check("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    division_id: Mapped[int] = mapped_column(sa.ForeignKey("divisions.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    division: Mapped[Division] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,1 @@
+"""The agency's working-day calendar (holidays and working-day arithmetic)."""

@@ -1,0 +1,65 @@
+"""Loading and reading the holiday table."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import holidays as holidays_package
+import sqlalchemy as sa
+
+from suggestion.calendar.models import Holiday
+from suggestion.calendar.models import HolidayCategory
+from suggestion.calendar.models import HolidaySource
+from suggestion.extensions import db
+
+
+def holiday_dates(first: date, last: date) -> frozenset[date]:
+    """The holidays between two dates, inclusive, as a set for the arithmetic."""
+    rows = db.session.scalars(
+        sa.select(Holiday.day).where(Holiday.day.between(first, last))
+    )
+    return frozenset(rows)
+
+
+def thai_holidays(year: int) -> dict[date, tuple[str, str]]:
+    """Thailand's public and government holidays of a C.E. year, from `holidays`.
+
+    Returns ``{day: (name, category)}``; Royal Ploughing Day is a government-only
+    day off, so it is the one day that comes out as ``government``.
+    """
+    found: dict[date, tuple[str, str]] = {}
+    for category in (HolidayCategory.GOVERNMENT, HolidayCategory.PUBLIC):
+        table = holidays_package.country_holidays(
+            "TH", years=year, categories=(str(category),), language="th"
+        )
+        for day, name in table.items():
+            found[day] = (name, str(category))  # public overrides government
+    return found
+
+
+def sync_year(year: int) -> tuple[int, int]:
+    """Load a C.E. year's Thai holidays; days an administrator set are kept.
+
+    Returns (added, updated).
+    """
+    existing = {
+        h.day: h
+        for h in db.session.scalars(
+            sa.select(Holiday).where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
+        )
+    }
+    added = updated = 0
+    for day, (name, category) in sorted(thai_holidays(year).items()):
+        holiday = existing.get(day)
+        if holiday is None:
+            db.session.add(
+                Holiday(day=day, name=name, category=category, source=HolidaySource.PACKAGE)
+            )
+            added += 1
+        elif holiday.source == HolidaySource.PACKAGE and (
+            holiday.name != name or holiday.category != category
+        ):
+            holiday.name, holiday.category = name, category
+            updated += 1
+    db.session.flush()
+    return added, updated

@@ -1,0 +1,1 @@
+"""Cases: what the public files and staff work on."""

@@ -1,0 +1,122 @@
+"""Checking and storing attached files.
+
+The type is judged by the content, never by the name: a program renamed
+``.pdf`` is refused. Files are stored under UPLOAD_DIR by a random key, never
+by the name the person gave.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import filetype
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from suggestion.cases.models import Attachment
+
+# Content types accepted, as detected from the bytes.
+ALLOWED_TYPES = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/msword": ".doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "text/plain": ".txt",
+}
+ALLOWED_DESCRIPTION = _l("PDF, images (JPEG, PNG, GIF, WebP), Word, Excel or plain text")
+
+
+class AttachmentError(ValueError):
+    """A file that cannot be accepted; the message is for the person who sent it."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    original_name: str
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def _looks_like_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8", "tis-620"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def detect_type(data: bytes) -> str | None:
+    """The accepted content type of these bytes, or None."""
+    kind = filetype.guess(data)
+    if kind is not None:
+        return kind.mime if kind.mime in ALLOWED_TYPES else None
+    return "text/plain" if data and _looks_like_text(data) else None
+
+
+def clean_filename(name: str) -> str:
+    """A display name: no path, no control characters, at most 255 characters."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return (name or "file")[-255:]
+
+
+def check_file(stream: IO[bytes], filename: str) -> CheckedFile:
+    """Read one upload and check its size and content, or raise AttachmentError."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = stream.read(limit + 1)
+    name = clean_filename(filename)
+    if len(data) > limit:
+        raise AttachmentError(
+            _l("%(name)s is larger than %(mb)d MB.", name=name, mb=limit // (1024 * 1024))
+        )
+    if not data:
+        raise AttachmentError(_l("%(name)s is empty.", name=name))
+    content_type = detect_type(data)
+    if content_type is None:
+        raise AttachmentError(
+            _l(
+                "%(name)s is not a file type we accept (%(allowed)s).",
+                name=name,
+                allowed=ALLOWED_DESCRIPTION,
+            )
+        )
+    return CheckedFile(original_name=name, content_type=content_type, data=data)
+
+
+def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: bool) -> Attachment:
+    """Write the file under UPLOAD_DIR and return its (unsaved) row."""
+    key = secrets.token_hex(16) + ALLOWED_TYPES[checked.content_type]
+    folder = Path(current_app.config["UPLOAD_DIR"]) / key[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / key).write_bytes(checked.data)
+    return Attachment(
+        case_id=case_id,
+        event_id=event_id,
+        original_name=checked.original_name,
+        storage_key=key,
+        content_type=checked.content_type,
+        size=len(checked.data),
+        sha256=checked.sha256,
+        is_public_upload=public,
+    )
+
+
+def path_of(attachment: Attachment) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / attachment.storage_key[:2] / attachment.storage_key

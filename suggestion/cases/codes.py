@@ -1,0 +1,80 @@
+"""Tracking codes, access keys and secret links.
+
+A tracking code (``2569-000123``) is guessable by design; every public look-up
+also needs the access key (50 bits, no look-alike characters) or the secret link
+(192 bits). Only digests of the two secrets are stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from suggestion.cases.models import TrackingSequence
+from suggestion.extensions import db
+
+# Crockford-like: no 0/O, 1/I/L, and no U (to avoid accidental words).
+KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+KEY_LENGTH = 10  # 30^10 ≈ 2^49
+TRACKING_CODE_RE = re.compile(r"^(\d{4})-(\d{6,})$")
+
+
+def next_tracking_code(fiscal_year: int) -> tuple[str, int]:
+    """The next code of a fiscal year, unique even when filings arrive at once.
+
+    The counter row is created if missing, then incremented with UPDATE …
+    RETURNING, which holds its row lock until the filing commits.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(TrackingSequence)
+        .values(fiscal_year=fiscal_year, last_value=0)
+        .on_conflict_do_nothing(index_elements=["fiscal_year"])
+    )
+    sequence = db.session.execute(
+        sa.update(TrackingSequence)
+        .where(TrackingSequence.fiscal_year == fiscal_year)
+        .values(last_value=TrackingSequence.last_value + 1)
+        .returning(TrackingSequence.last_value)
+    ).scalar_one()
+    return f"{fiscal_year}-{sequence:06d}", sequence
+
+
+def new_access_key() -> str:
+    """Ten characters shown as ``ABCDE-FGHJK``."""
+    raw = "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_access_key(value: str) -> str:
+    """What people type, in any case and with or without spaces and dashes."""
+    return re.sub(r"[\s\-]", "", value).upper()
+
+
+def new_track_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def key_matches(typed_key: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(digest(normalise_access_key(typed_key)), stored_hash)
+
+
+def access_key_digest(key: str) -> str:
+    return digest(normalise_access_key(key))
+
+
+def normalise_tracking_code(value: str) -> str | None:
+    """``2569-000123`` from what was typed, or None if it cannot be a code."""
+    cleaned = value.strip().replace(" ", "")
+    return cleaned if TRACKING_CODE_RE.match(cleaned) and len(cleaned) <= 20 else None

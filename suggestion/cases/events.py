@@ -1,0 +1,41 @@
+"""Writing the audit trail: every change to a case leaves one event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from suggestion.auth.models import User
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.extensions import db
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def record_event(
+    case: Case,
+    action: str,
+    *,
+    actor: User | None = None,
+    actor_label: str = "system",
+    diff: dict[str, tuple[Any, Any] | list[Any]] | None = None,
+    body: str | None = None,
+    is_public: bool = False,
+) -> CaseEvent:
+    """Append an event; ``diff`` is ``{field: (old, new)}``."""
+    event = CaseEvent(
+        case_id=case.id,
+        action=action,
+        actor_id=actor.id if actor else None,
+        actor_label="staff" if actor else actor_label,
+        diff={k: [_plain(old), _plain(new)] for k, (old, new) in (diff or {}).items()},
+        body=body,
+        is_public=is_public,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,142 @@
+"""Filing a case: the code, the key, the deadlines, the receipt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from flask import current_app
+from flask import url_for
+
+from suggestion.auth.models import User
+from suggestion.cases import attachments
+from suggestion.cases import codes
+from suggestion.cases.events import record_event
+from suggestion.cases.models import Case
+from suggestion.cases.models import Category
+from suggestion.cases.models import Complainant
+from suggestion.cases.states import Channel
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Status
+from suggestion.core.time import fiscal_year_of
+from suggestion.core.time import format_datetime
+from suggestion.core.time import local_date
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.notify.outbox import queue_email
+from suggestion.sla.deadlines import deadline
+from suggestion.sla.deadlines import terms_for
+
+
+@dataclass
+class Filing:
+    """What a filer gave, already checked by a form or the API."""
+
+    kind: Kind
+    category: Category | None
+    subject: str
+    description: str
+    is_anonymous: bool = False
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    locale: str = "th"
+    channel: Channel = Channel.WEB
+    received_at: datetime | None = None
+    files: list[attachments.CheckedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the filer must keep. The secrets exist in clear only here."""
+
+    case: Case
+    access_key: str
+    track_token: str
+
+
+def public_track_link(token: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for("public.track_link", token=token)
+
+
+def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
+    """Record a new case with its filer, files and first event; queue the receipt."""
+    received_at = filing.received_at or utcnow()
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    category_id = filing.category.id if filing.category else None
+    terms = terms_for(filing.kind, category_id)
+    access_key = codes.new_access_key()
+    track_token = codes.new_track_token()
+    fiscal_year = fiscal_year_of(local_date(received_at, tz))
+    ack_due_at = deadline(received_at, terms.ack_days)
+    due_at = deadline(received_at, terms.outcome_days)
+
+    # The counter's row lock is held from here to the commit: keep the rest short.
+    tracking_code, sequence = codes.next_tracking_code(fiscal_year)
+    case = Case(
+        tracking_code=tracking_code,
+        fiscal_year=fiscal_year,
+        sequence=sequence,
+        kind=filing.kind,
+        category_id=category_id,
+        division_id=filing.category.division_id if filing.category else None,
+        channel=filing.channel,
+        status=Status.RECEIVED,
+        subject=filing.subject,
+        description=filing.description,
+        is_anonymous=filing.is_anonymous,
+        locale=filing.locale,
+        access_key_hash=codes.access_key_digest(access_key),
+        track_token_hash=codes.digest(track_token),
+        received_at=received_at,
+        ack_due_at=ack_due_at,
+        due_at=due_at,
+    )
+    db.session.add(case)
+    db.session.flush()
+    if not filing.is_anonymous:
+        db.session.add(
+            Complainant(
+                case_id=case.id,
+                name=filing.name,
+                email=filing.email,
+                phone=filing.phone,
+                address=filing.address,
+            )
+        )
+    event = record_event(
+        case,
+        "filed",
+        actor=actor,
+        actor_label="public",
+        is_public=True,
+        diff={
+            "status": (None, Status.RECEIVED.value),
+            "kind": (None, filing.kind.value),
+            "category": (None, filing.category.code if filing.category else None),
+            "channel": (None, filing.channel.value),
+            "due_at": (None, due_at),
+        },
+    )
+    for checked in filing.files:
+        db.session.add(attachments.store(checked, case.id, event.id, public=True))
+    if filing.email and not filing.is_anonymous:
+        queue_email(
+            "receipt",
+            filing.email,
+            locale=filing.locale,
+            case_id=case.id,
+            dedupe_key=f"case:{case.id}:receipt",
+            tracking_code=tracking_code,
+            access_key=access_key,
+            track_link=public_track_link(track_token),
+            due_at=format_datetime(due_at, filing.locale, tz),
+            subject=filing.subject,
+            kind=filing.kind.value,
+        )
+    db.session.flush()
+    return Receipt(case=case, access_key=access_key, track_token=track_token)

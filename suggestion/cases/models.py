@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from suggestion.auth.models import Division
+from suggestion.auth.models import User
+from suggestion.cases.states import Channel
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Priority
+from suggestion.cases.states import Status
+from suggestion.core.db import enum_check
+from suggestion.core.time import utcnow
+from suggestion.extensions import db
+
+
+class Category(db.Model):
+    """What a case is about, chosen by the filer and corrected by staff."""
+
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name_th: Mapped[str] = mapped_column(sa.String(200))
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    # The kinds this category is offered for, e.g. ["complaint", "inquiry"].
+    kinds: Mapped[list[str]] = mapped_column(sa.JSON)
+    # Where new cases of this category go first, if anywhere.
+    division_id: Mapped[int | None] = mapped_column(sa.ForeignKey("divisions.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    division: Mapped[Division | None] = relationship()
+
+    def name(self, locale: str) -> str:
+        return self.name_th if locale == "th" else self.name_en
+
+
+class TrackingSequence(db.Model):
+    """The last number handed out in each fiscal year.
+
+    Incremented with a row lock inside the filing's transaction, so that
+    concurrent filings never share a code and a rolled-back filing gives its
+    number back.
+    """
+
+    __tablename__ = "tracking_sequences"
+
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Case(db.Model):
+    """One filing and everything done about it.
+
+    The filer's personal data lives in :class:`Complainant`, so that it can be
+    protected and anonymised without touching the case and its figures.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        sa.CheckConstraint(enum_check("kind", Kind), name="kind"),
+        sa.CheckConstraint(enum_check("status", Status), name="status"),
+        sa.CheckConstraint(enum_check("channel", Channel), name="channel"),
+        sa.CheckConstraint(enum_check("priority", Priority), name="priority"),
+        sa.CheckConstraint(
+            "status NOT IN ('resolved', 'forwarded', 'rejected') OR resolved_at IS NOT NULL",
+            name="outcome_has_resolved_at",
+        ),
+        sa.CheckConstraint(
+            "status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"
+        ),
+        sa.UniqueConstraint("fiscal_year", "sequence", name="uq_cases_fiscal_year_sequence"),
+        sa.Index("ix_cases_status_due_at", "status", "due_at"),
+        sa.Index("ix_cases_division_id_due_at", "division_id", "due_at"),
+        sa.Index("ix_cases_kind_received_at", "kind", "received_at"),
+        sa.Index("ix_cases_kind_resolved_at", "kind", "resolved_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    fiscal_year: Mapped[int]
+    sequence: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), default=Channel.WEB)
+    status: Mapped[str] = mapped_column(sa.String(20), default=Status.RECEIVED)
+    priority: Mapped[str] = mapped_column(sa.String(10), default=Priority.NORMAL)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text)
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    # The language the filer used, for the e-mails they receive.
+    locale: Mapped[str] = mapped_column(sa.String(5), default="th")
+
+    division_id: Mapped[int | None] = mapped_column(sa.ForeignKey("divisions.id"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"))
+
+    # Secrets are stored as SHA-256 digests: both are random, so a digest
+    # suffices, and a copy of the database does not open anyone's case.
+    access_key_hash: Mapped[str] = mapped_column(sa.String(64))
+    track_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ack_due_at: Mapped[datetime]
+    acknowledged_at: Mapped[datetime | None]
+    due_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic concurrency: two officers acting at once cannot overwrite
+    # each other; the second gets StaleDataError.
+    version: Mapped[int] = mapped_column(default=1)
+
+    category: Mapped[Category | None] = relationship()
+    division: Mapped[Division | None] = relationship()
+    assignee: Mapped[User | None] = relationship()
+    complainant: Mapped[Complainant | None] = relationship(back_populates="case")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", order_by="Attachment.id"
+    )
+
+    __mapper_args__: dict[str, Any] = {"version_id_col": version}
+
+
+class Complainant(db.Model):
+    """Who filed a case and how to reach them (personal data, PDPA)."""
+
+    __tablename__ = "complainants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cases.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    address: Mapped[str | None] = mapped_column(sa.String(500))
+    anonymised_at: Mapped[datetime | None]
+
+    case: Mapped[Case] = relationship(back_populates="complainant")
+
+
+class CaseEvent(db.Model):
+    """One entry of a case's append-only audit trail.
+
+    ``diff`` is ``{field: [old, new]}``; ``body`` is the text a person wrote
+    (a reply, a note, information added by the filer). Public events appear on
+    the filer's timeline; the others are for staff only. The database refuses
+    to update or delete these rows (see the migration's triggers).
+    """
+
+    __tablename__ = "case_events"
+    __table_args__ = (sa.Index("ix_case_events_case_id_id", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(sa.String(40))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # Who acted when it was not a staff account: "public", "system", "import".
+    actor_label: Mapped[str] = mapped_column(sa.String(40), default="system")
+    is_public: Mapped[bool] = mapped_column(default=False)
+    diff: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    body: Mapped[str | None] = mapped_column(sa.Text)
+
+    actor: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
+
+
+class Attachment(db.Model):
+    """A file given with a case, stored outside the database under UPLOAD_DIR."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_events.id"))
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    storage_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    is_public_upload: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
+    event: Mapped[CaseEvent | None] = relationship(back_populates="attachments")
+
+
+class CasePause(db.Model):
+    """A span in ``awaiting_info``, during which the deadlines do not run."""
+
+    __tablename__ = "case_pauses"
+    __table_args__ = (
+        sa.Index(
+            "uq_case_pauses_open",
+            "case_id",
+            unique=True,
+            sqlite_where=sa.text("resumed_at IS NULL"),
+            postgresql_where=sa.text("resumed_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    paused_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resumed_at: Mapped[datetime | None]
+    # The state the case returns to when the filer answers.
+    resume_status: Mapped[str] = mapped_column(sa.String(20))
+    shifted_days: Mapped[int | None]

@@ -1,0 +1,75 @@
+"""Kinds, channels and states of a case, with what the public sees of them."""
+
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class Kind(enum.StrEnum):
+    COMPLAINT = "complaint"  # ร้องเรียน/ร้องทุกข์
+    CORRUPTION = "corruption"  # ร้องเรียนการทุจริตและประพฤติมิชอบ
+    SUGGESTION = "suggestion"  # ข้อเสนอแนะ
+    COMPLIMENT = "compliment"  # ชมเชย
+    INQUIRY = "inquiry"  # สอบถาม
+
+
+KIND_LABELS = {
+    Kind.COMPLAINT: _l("Complaint"),
+    Kind.CORRUPTION: _l("Corruption or misconduct report"),
+    Kind.SUGGESTION: _l("Suggestion"),
+    Kind.COMPLIMENT: _l("Compliment"),
+    Kind.INQUIRY: _l("Inquiry"),
+}
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    LETTER = "letter"
+    WALK_IN = "walk_in"
+    EMAIL = "email"
+    GOV_1111 = "gov_1111"  # the government's 1111 centre
+    AGENCY = "agency"  # referred by another agency
+    IMPORT = "import"
+
+
+class Status(enum.StrEnum):
+    RECEIVED = "received"
+    SCREENING = "screening"
+    AWAITING_INFO = "awaiting_info"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    FORWARDED = "forwarded"
+    REJECTED = "rejected"
+    MERGED = "merged"
+    CLOSED = "closed"
+
+
+# The outcomes: reaching one sets resolved_at (the filer has been told).
+OUTCOMES = frozenset({Status.RESOLVED, Status.FORWARDED, Status.REJECTED})
+# States in which the case is still being worked on.
+OPEN_STATES = frozenset(
+    {Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFO, Status.IN_PROGRESS}
+)
+
+PUBLIC_LABELS = {
+    Status.RECEIVED: _l("Received"),
+    Status.SCREENING: _l("Received"),
+    Status.AWAITING_INFO: _l("Waiting for your information"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.RESOLVED: _l("Resolved"),
+    Status.FORWARDED: _l("Forwarded"),
+    Status.REJECTED: _l("Closed: not accepted"),
+    Status.MERGED: _l("Merged"),
+    Status.CLOSED: _l("Closed"),
+}
+
+
+class Priority(enum.StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"

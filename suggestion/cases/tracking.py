@@ -1,0 +1,90 @@
+"""What the filer can see and do with their code and key."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from suggestion.cases import attachments
+from suggestion.cases import codes
+from suggestion.cases.events import record_event
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Status
+from suggestion.cases.workflow import open_pause
+from suggestion.cases.workflow import transition
+from suggestion.extensions import db
+
+
+def find_by_code_and_key(tracking_code: str, access_key: str) -> Case | None:
+    """The case, if both match; an unknown code and a wrong key look the same."""
+    code = codes.normalise_tracking_code(tracking_code)
+    if code is None or not access_key:
+        return None
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).first()
+    # Compare even when there is no case, so the timing does not tell them apart.
+    stored = case.access_key_hash if case else "0" * 64
+    return case if codes.key_matches(access_key, stored) and case is not None else None
+
+
+def find_by_token(token: str) -> Case | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalars(
+        sa.select(Case).where(Case.track_token_hash == codes.digest(token))
+    ).first()
+
+
+def public_timeline(case: Case) -> list[CaseEvent]:
+    """The events the filer may see, oldest first (never internal notes)."""
+    return list(
+        db.session.scalars(
+            sa.select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.is_public.is_(True))
+            .order_by(CaseEvent.id)
+        )
+    )
+
+
+def can_add_information(case: Case) -> bool:
+    """The filer may add to a case until it has an outcome."""
+    return Status(case.status) in {
+        Status.RECEIVED,
+        Status.SCREENING,
+        Status.AWAITING_INFO,
+        Status.IN_PROGRESS,
+    }
+
+
+def add_information(case: Case, text: str, files: list[attachments.CheckedFile]) -> CaseEvent:
+    """The filer adds text and files; an answer to a request resumes the case."""
+    if not can_add_information(case):
+        raise ValueError("this case no longer takes information")
+    event = record_event(
+        case, "information_added", actor_label="public", body=text, is_public=True
+    )
+    for checked in files:
+        db.session.add(attachments.store(checked, case.id, event.id, public=True))
+    if case.status == Status.AWAITING_INFO:
+        pause = open_pause(case)
+        resume_to = Status(pause.resume_status) if pause else Status.SCREENING
+        transition(case, resume_to, actor_label="public")
+    db.session.flush()
+    return event
+
+
+def event_title(event: CaseEvent) -> str:
+    """What a public timeline entry says happened (in the current language)."""
+    from flask_babel import gettext as _
+
+    from suggestion.cases.states import PUBLIC_LABELS
+
+    if event.action == "filed":
+        return _("Case received")
+    if event.action == "status_changed":
+        new = event.diff.get("status", [None, None])[1]
+        return _("Status: %(label)s", label=PUBLIC_LABELS[Status(new)]) if new else ""
+    if event.action == "information_added":
+        return _("Information added by the filer")
+    if event.action == "public_reply":
+        return _("Reply from the agency")
+    return _("Update")

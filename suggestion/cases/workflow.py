@@ -1,0 +1,134 @@
+"""The one function that changes a case's state, and its table of transitions
+(DESIGN §1.3). Every change writes an event; outcomes set ``resolved_at``;
+``awaiting_info`` pauses the deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.auth.models import User
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import add_working_days
+from suggestion.calendar.workdays import working_days_between
+from suggestion.cases.events import record_event
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.models import CasePause
+from suggestion.cases.states import OUTCOMES
+from suggestion.cases.states import Status
+from suggestion.core.time import end_of_day
+from suggestion.core.time import local_date
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+
+S = Status
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    S.RECEIVED: frozenset({S.SCREENING, S.AWAITING_INFO, S.IN_PROGRESS, S.FORWARDED, S.REJECTED, S.MERGED}),
+    S.SCREENING: frozenset({S.AWAITING_INFO, S.IN_PROGRESS, S.FORWARDED, S.REJECTED, S.MERGED}),
+    S.AWAITING_INFO: frozenset({S.SCREENING, S.IN_PROGRESS, S.REJECTED, S.MERGED}),
+    S.IN_PROGRESS: frozenset({S.AWAITING_INFO, S.RESOLVED, S.FORWARDED, S.REJECTED, S.MERGED}),
+    S.RESOLVED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.FORWARDED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.REJECTED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+    S.MERGED: frozenset({S.IN_PROGRESS}),
+    S.CLOSED: frozenset({S.IN_PROGRESS}),
+}  # fmt: skip
+
+
+class TransitionError(ValueError):
+    """The case's state does not allow this change."""
+
+    def __init__(self, case: Case, to: Status) -> None:
+        super().__init__(f"{case.tracking_code}: {case.status} → {to} is not allowed")
+        self.from_status = Status(case.status)
+        self.to_status = to
+
+
+def can_transition(case: Case, to: Status) -> bool:
+    return to in TRANSITIONS[Status(case.status)]
+
+
+def open_pause(case: Case) -> CasePause | None:
+    return db.session.scalars(
+        sa.select(CasePause).where(CasePause.case_id == case.id, CasePause.resumed_at.is_(None))
+    ).first()
+
+
+def shift_for_pause(case: Case, pause: CasePause, resumed_at: datetime) -> int:
+    """Move the open deadlines forward by the working days d with
+    pause_date < d ≤ resume_date, and return that number."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    paused_day = local_date(pause.paused_at, tz)
+    resumed_day = local_date(resumed_at, tz)
+    horizon = resumed_day + timedelta(days=400)
+    holidays = holiday_dates(paused_day, horizon)
+    days = working_days_between(paused_day, resumed_day, holidays)
+    if days:
+        case.due_at = end_of_day(
+            add_working_days(local_date(case.due_at, tz), days, holidays), tz
+        )
+        if case.acknowledged_at is None:
+            case.ack_due_at = end_of_day(
+                add_working_days(local_date(case.ack_due_at, tz), days, holidays), tz
+            )
+    return days
+
+
+def transition(
+    case: Case,
+    to: Status,
+    *,
+    actor: User | None = None,
+    actor_label: str = "system",
+    body: str | None = None,
+    is_public: bool = True,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Change the state of ``case`` and write the event, or raise TransitionError."""
+    if not can_transition(case, to):
+        raise TransitionError(case, to)
+    now = at or utcnow()
+    before = Status(case.status)
+    diff: dict[str, tuple[object, object]] = {"status": (before.value, to.value)}
+
+    if before == S.AWAITING_INFO:
+        pause = open_pause(case)
+        if pause is not None:
+            old_due, old_ack = case.due_at, case.ack_due_at
+            pause.resumed_at = now
+            pause.shifted_days = shift_for_pause(case, pause, now)
+            if case.due_at != old_due:
+                diff["due_at"] = (old_due, case.due_at)
+            if case.ack_due_at != old_ack:
+                diff["ack_due_at"] = (old_ack, case.ack_due_at)
+    if to == S.AWAITING_INFO:
+        resume_to = S.SCREENING if before == S.RECEIVED else before
+        db.session.add(CasePause(case_id=case.id, paused_at=now, resume_status=resume_to.value))
+    if to in OUTCOMES:
+        diff["resolved_at"] = (case.resolved_at, now)
+        case.resolved_at = now
+    elif before in OUTCOMES and to == S.IN_PROGRESS:  # reopened
+        diff["resolved_at"] = (case.resolved_at, None)
+        case.resolved_at = None
+    if to == S.CLOSED:
+        diff["closed_at"] = (case.closed_at, now)
+        case.closed_at = now
+    elif before == S.CLOSED:
+        diff["closed_at"] = (case.closed_at, None)
+        case.closed_at = None
+
+    case.status = to
+    return record_event(
+        case,
+        "status_changed",
+        actor=actor,
+        actor_label=actor_label,
+        diff=diff,
+        body=body,
+        is_public=is_public,
+    )

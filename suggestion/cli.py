@@ -1,0 +1,102 @@
+"""The ``flask`` commands of DESIGN §2."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask import current_app
+from flask.cli import AppGroup
+
+from suggestion.auth.models import Division
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.calendar.services import sync_year
+from suggestion.extensions import db
+
+users_cli = AppGroup("users", help="Staff accounts.")
+seed_cli = AppGroup("seed", help="Load starting data.")
+holidays_cli = AppGroup("holidays", help="The holiday table.")
+sla_cli = AppGroup("sla", help="Deadlines.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--division", "division_code", help="Division code (default: the first).")
+def create_user(email: str, name: str, role: str, division_code: str | None) -> None:
+    """Create a staff account; the password is read from standard input."""
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise click.ClickException(f"an account for {email} already exists")
+    query = sa.select(Division).order_by(Division.id)
+    if division_code:
+        query = query.where(Division.code == division_code)
+    division = db.session.scalars(query).first()
+    if division is None:
+        raise click.ClickException(
+            f"no division {division_code!r}" if division_code else "no division exists yet"
+        )
+    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < 10:
+        raise click.ClickException("the password must be at least 10 characters")
+    user = User(email=email, name=name.strip(), role=role, division_id=division.id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {email} in division {division.code}")
+
+
+@seed_cli.command("demo")
+def seed_demo_command() -> None:
+    """Demo divisions, categories, policies, holidays and one user per role."""
+    from suggestion.seed import seed_demo
+
+    logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo data is loaded. Staff log-ins (password for all: see below):")
+    for role, email in logins:
+        click.echo(f"  {role:<10} {email}")
+    from suggestion.seed import DEMO_PASSWORD
+
+    click.echo(f"  password   {DEMO_PASSWORD}")
+
+
+@holidays_cli.command("sync")
+@click.option("--year", type=int, required=True, help="C.E. year, e.g. 2026")
+def holidays_sync(year: int) -> None:
+    """Load a year's Thai public and government holidays."""
+    if not 1950 <= year <= 2200:
+        raise click.BadParameter("give a C.E. year such as 2026", param_hint="--year")
+    added, updated = sync_year(year)
+    db.session.commit()
+    click.echo(f"{year}: {added} holidays added, {updated} updated")
+
+
+@sla_cli.command("deadline")
+@click.option("--received", required=True, help="ISO date-time of receipt")
+@click.option("--working-days", type=click.IntRange(0, 3650), required=True)
+def sla_deadline(received: str, working_days: int) -> None:
+    """Print the deadline of a period of working days, in the agency's zone."""
+    from suggestion.core.time import zone
+    from suggestion.sla.deadlines import deadline
+
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    try:
+        moment = datetime.fromisoformat(received)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601, e.g. 2026-04-10T15:00", param_hint="--received") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    click.echo(deadline(moment, working_days).astimezone(tz).isoformat())
+
+
+def init_app(app: Flask) -> None:
+    for group in (users_cli, seed_cli, holidays_cli, sla_cli):
+        app.cli.add_command(group)

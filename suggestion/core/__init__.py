@@ -1,0 +1,1 @@
+"""What every feature shares: the database base class, time, errors, languages."""

@@ -1,0 +1,54 @@
+"""Error pages in the visitor's language, and JSON errors under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import jsonify
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood."),
+        404: _("We could not find that page, or it is not yours to see."),
+        405: _("That action is not available here."),
+        413: _("What you sent is too large. Each file may be at most 10 MB."),
+        429: _("Too many attempts. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Nothing you sent has been lost; please try again."),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(error: HTTPException) -> tuple[object, int]:
+    code = error.code or 500
+    message = _messages().get(code, error.description or "")
+    if isinstance(error, CSRFError):
+        message = _(
+            "Your form had expired or was sent from elsewhere. "
+            "Please check what you typed and send it again."
+        )
+    if _wants_json():
+        return jsonify({"errors": {"_request": [message]}}), code
+    return render_template("error.html", code=code, message=message), code
+
+
+def handle_unexpected(error: Exception) -> tuple[object, int]:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""The public side: the home page, filing, the receipt, tracking, the published process."""

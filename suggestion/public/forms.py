@@ -1,0 +1,176 @@
+"""The filing and tracking forms. The JSON API checks its input with the same
+filing form, so that the rules and messages live in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import MultipleFileField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+
+from suggestion.cases.attachments import AttachmentError
+from suggestion.cases.attachments import CheckedFile
+from suggestion.cases.attachments import check_file
+from suggestion.cases.models import Category
+from suggestion.cases.states import Kind
+from suggestion.extensions import db
+
+REQUIRED = _l("This field is required.")
+SUBJECT_MAX = 200
+DESCRIPTION_MAX = 10_000
+MAX_LENGTH = _l("Please keep this under %(max)d characters.")
+
+
+def categories_for(kind: Kind) -> list[Category]:
+    rows = db.session.scalars(
+        sa.select(Category).where(Category.is_active.is_(True)).order_by(Category.position)
+    )
+    return [c for c in rows if kind.value in c.kinds]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _none_if_blank(value: Any) -> Any:
+    value = _strip(value)
+    return value or None
+
+
+class FilingForm(FlaskForm):
+    """The form of DESIGN §1.2: who files, what about, the facts, the files."""
+
+    category = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    subject = StringField(
+        _l("Subject"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=SUBJECT_MAX, message=MAX_LENGTH)],
+    )
+    description = TextAreaField(
+        _l("The facts"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=MAX_LENGTH)],
+    )
+    is_anonymous = BooleanField(_l("File without giving my name (anonymous)"))
+    name = StringField(
+        _l("Your full name"),
+        filters=[_none_if_blank],
+        validators=[Length(max=200, message=MAX_LENGTH)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_none_if_blank],
+        validators=[
+            Optional(),
+            Length(max=254, message=MAX_LENGTH),
+            Email(_l("Please give a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+    phone = StringField(
+        _l("Telephone"),
+        filters=[_none_if_blank],
+        validators=[
+            Optional(),
+            Length(max=40, message=MAX_LENGTH),
+            Regexp(r"^\+?[0-9][0-9 \-]{7,}$", message=_l("Please give a telephone number of digits, such as 02 123 4567.")),
+        ],
+    )
+    address = TextAreaField(
+        _l("Postal address"),
+        filters=[_none_if_blank],
+        validators=[Length(max=500, message=MAX_LENGTH)],
+    )
+    attachments = MultipleFileField(_l("Attachments"))
+    consent = BooleanField(
+        _l("I have read the privacy notice"),
+        validators=[InputRequired(_l("Please read the privacy notice and tick this box."))],
+    )
+    certify_true = BooleanField(
+        _l("I certify that the facts I have given are true"),
+        validators=[InputRequired(_l("Please confirm that the facts are true."))],
+    )
+
+    def __init__(self, kind: Kind, locale: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.category_rows = {c.id: c for c in categories_for(kind)}
+        self.category.choices = [(0, _l("Choose a category"))] + [
+            (c.id, c.name(locale)) for c in self.category_rows.values()
+        ]
+        self.checked_files: list[CheckedFile] = []
+
+    def validate_category(self, field: SelectField) -> None:
+        if field.data not in self.category_rows:
+            raise ValidationError(_l("Please choose a category."))
+
+    def validate_name(self, field: StringField) -> None:
+        if not self.is_anonymous.data and not field.data:
+            raise ValidationError(_l("Please give your name, or choose to file anonymously."))
+
+    def validate_address(self, field: TextAreaField) -> None:
+        # One way to reach the filer is enough; it is checked on the last of the three.
+        if not self.is_anonymous.data and not (self.email.data or self.phone.data or field.data):
+            raise ValidationError(
+                _l("Please give at least one way to reach you: e-mail, telephone or address.")
+            )
+
+    def validate_attachments(self, field: MultipleFileField) -> None:
+        files = [f for f in (field.data or []) if getattr(f, "filename", "")]
+        limit = current_app.config["ATTACHMENT_MAX_COUNT"]
+        if len(files) > limit:
+            raise ValidationError(_l("You can attach at most %(n)d files.", n=limit))
+        errors = []
+        for upload in files:
+            try:
+                self.checked_files.append(check_file(upload.stream, upload.filename))
+            except AttachmentError as error:
+                errors.append(str(error.args[0]))
+        if errors:
+            raise ValidationError(" ".join(errors))
+
+    @property
+    def selected_category(self) -> Category | None:
+        return self.category_rows.get(self.category.data)
+
+
+class TrackForm(FlaskForm):
+    tracking_code = StringField(
+        _l("Tracking code"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=20, message=MAX_LENGTH)],
+    )
+    access_key = StringField(
+        _l("Access key"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=20, message=MAX_LENGTH)],
+    )
+
+
+class AddInformationForm(FlaskForm):
+    text = TextAreaField(
+        _l("Information to add"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=MAX_LENGTH)],
+    )
+    attachments = MultipleFileField(_l("Attachments"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_files: list[CheckedFile] = []
+
+    validate_attachments = FilingForm.validate_attachments

@@ -1,0 +1,214 @@
+"""Public pages. Views check input, call one service, and commit once."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from suggestion.cases import tracking
+from suggestion.cases.filing import Filing
+from suggestion.cases.filing import file_case
+from suggestion.cases.models import Case
+from suggestion.cases.states import KIND_LABELS
+from suggestion.cases.states import PUBLIC_LABELS
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Status
+from suggestion.core.i18n import LANGUAGE_COOKIE
+from suggestion.core.i18n import current_language
+from suggestion.core.throttle import failed_lookup
+from suggestion.core.throttle import track_limit
+from suggestion.extensions import db
+from suggestion.extensions import limiter
+from suggestion.public.forms import AddInformationForm
+from suggestion.public.forms import FilingForm
+from suggestion.public.forms import TrackForm
+from suggestion.sla.deadlines import terms_for
+
+bp = Blueprint("public", __name__)
+
+_TRACKED = "tracked_cases"  # case ids this browser has opened with code and key
+_RECEIPT = "receipt"
+
+
+def _remember(case: Case) -> None:
+    tracked = [i for i in session.get(_TRACKED, []) if i != case.id][-9:]
+    session[_TRACKED] = [*tracked, case.id]
+
+
+def _kind_or_404(kind: str) -> Kind:
+    try:
+        return Kind(kind)
+    except ValueError:
+        abort(404)
+
+
+@bp.app_context_processor
+def inject_labels() -> dict[str, Any]:
+    return {
+        "KIND_LABELS": KIND_LABELS,
+        "PUBLIC_LABELS": PUBLIC_LABELS,
+        "Kind": Kind,
+        "tracking_title": tracking.event_title,
+    }
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("public/index.html", form=TrackForm())
+
+
+@bp.get("/file")
+def choose_kind() -> str:
+    return render_template("public/choose_kind.html")
+
+
+@bp.route("/file/<kind>", methods=["GET", "POST"])
+def file(kind: str) -> str | Response:
+    case_kind = _kind_or_404(kind)
+    locale = current_language()
+    form = FilingForm(case_kind, locale)
+    if form.validate_on_submit():
+        receipt = file_case(
+            Filing(
+                kind=case_kind,
+                category=form.selected_category,
+                subject=form.subject.data,
+                description=form.description.data,
+                is_anonymous=form.is_anonymous.data,
+                name=None if form.is_anonymous.data else form.name.data,
+                email=None if form.is_anonymous.data else form.email.data,
+                phone=None if form.is_anonymous.data else form.phone.data,
+                address=None if form.is_anonymous.data else form.address.data,
+                locale=locale,
+                files=form.checked_files,
+            )
+        )
+        db.session.commit()
+        _remember(receipt.case)
+        session[_RECEIPT] = {
+            "case_id": receipt.case.id,
+            "access_key": receipt.access_key,
+            "emailed": bool(form.email.data and not form.is_anonymous.data),
+        }
+        return redirect(url_for("public.receipt"), 303)
+    files_lost = request.method == "POST" and bool(form.attachments.data and any(
+        getattr(f, "filename", "") for f in form.attachments.data
+    ))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "public/file.html", form=form, kind=case_kind, files_lost=files_lost
+    ), status  # type: ignore[return-value]
+
+
+@bp.get("/file/receipt")
+def receipt() -> str | Response:
+    data = session.get(_RECEIPT)
+    case = db.session.get(Case, data["case_id"]) if data else None
+    if case is None:
+        return redirect(url_for("public.index"))
+    return render_template(
+        "public/receipt.html", case=case, access_key=data["access_key"], emailed=data["emailed"]
+    )
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(track_limit, methods=["POST"], deduct_when=failed_lookup)
+def track() -> str | Response:
+    form = TrackForm(data={"tracking_code": request.args.get("code", "")[:20]})
+    if form.validate_on_submit():
+        case = tracking.find_by_code_and_key(form.tracking_code.data, form.access_key.data)
+        if case is not None:
+            _remember(case)
+            return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+        form.access_key.errors = [
+            _("We found no case with this tracking code and access key. Please check both.")
+        ]
+        return render_template("public/track.html", form=form), 404  # type: ignore[return-value]
+    status = 422 if request.method == "POST" else 200
+    return render_template("public/track.html", form=form), status  # type: ignore[return-value]
+
+
+@bp.get("/track/link/<token>")
+@limiter.limit(track_limit, deduct_when=failed_lookup)
+def track_link(token: str) -> str | Response:
+    case = tracking.find_by_token(token)
+    if case is None:
+        abort(404)
+    _remember(case)
+    return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+
+
+def _tracked_case(tracking_code: str) -> Case:
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == tracking_code)).first()
+    if case is None or case.id not in session.get(_TRACKED, []):
+        abort(404)
+    return case
+
+
+@bp.get("/track/<tracking_code>")
+def case(tracking_code: str) -> str | Response:
+    found = db.session.scalars(sa.select(Case).where(Case.tracking_code == tracking_code)).first()
+    if found is None or found.id not in session.get(_TRACKED, []):
+        return redirect(url_for("public.track", code=tracking_code[:20]))
+    return _render_case(found, AddInformationForm())
+
+
+def _render_case(case: Case, form: AddInformationForm, status: int = 200) -> Any:
+    merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
+    return render_template(
+        "public/case.html",
+        case=case,
+        status=Status(case.status),
+        merged_into=merged_into,
+        timeline=tracking.public_timeline(case),
+        form=form,
+        can_add=tracking.can_add_information(case),
+    ), status
+
+
+@bp.post("/track/<tracking_code>/information")
+def add_information(tracking_code: str) -> Any:
+    case = _tracked_case(tracking_code)
+    form = AddInformationForm()
+    if not tracking.can_add_information(case):
+        flash(_("This case is finished and no longer takes information."), "error")
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    if form.validate_on_submit():
+        tracking.add_information(case, form.text.data, form.checked_files)
+        db.session.commit()
+        flash(_("Thank you. Your information has been added to the case."), "success")
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    return _render_case(case, form, 422)
+
+
+@bp.get("/process")
+def process() -> str:
+    terms = {kind: terms_for(kind, None) for kind in Kind}
+    return render_template("public/process.html", terms=terms)
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> Response:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.index")
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response

@@ -1,0 +1,1 @@
+"""Service-level policies and the deadlines they give a case."""

@@ -1,0 +1,66 @@
+"""The deadlines of a case, from its policy and the holiday table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import add_working_days
+from suggestion.core.time import end_of_day
+from suggestion.core.time import local_date
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.sla.models import SlaPolicy
+
+
+@dataclass(frozen=True)
+class PolicyTerms:
+    """The working-day terms that apply to one case."""
+
+    ack_days: int = 1
+    info_request_days: int = 7
+    outcome_days: int = 15
+    progress_interval_days: int = 15
+    remind_before_days: int = 3
+    escalate_after_days: int = 1
+
+    @classmethod
+    def of(cls, policy: SlaPolicy) -> PolicyTerms:
+        return cls(
+            ack_days=policy.ack_days,
+            info_request_days=policy.info_request_days,
+            outcome_days=policy.outcome_days,
+            progress_interval_days=policy.progress_interval_days,
+            remind_before_days=policy.remind_before_days,
+            escalate_after_days=policy.escalate_after_days,
+        )
+
+
+DEFAULT_TERMS = PolicyTerms()
+
+
+def terms_for(kind: str, category_id: int | None) -> PolicyTerms:
+    """The category's policy if it has one, else the kind's, else the defaults."""
+    conditions = [SlaPolicy.kind == kind]
+    if category_id is not None:
+        conditions.append(SlaPolicy.category_id == category_id)
+    policies = db.session.scalars(sa.select(SlaPolicy).where(sa.or_(*conditions))).all()
+    by_category = [p for p in policies if p.category_id is not None]
+    chosen = by_category[0] if by_category else (policies[0] if policies else None)
+    return PolicyTerms.of(chosen) if chosen else DEFAULT_TERMS
+
+
+def deadline(received_at: datetime, working_days: int) -> datetime:
+    """The end of the N-th working day after the local day of receipt, in UTC."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    received_day = local_date(received_at, tz)
+    # Generous window: N working days never span more than 2N + 60 calendar days
+    # in Thailand (the longest run of holidays is under a fortnight).
+    horizon = received_day + timedelta(days=2 * working_days + 60)
+    due_day = add_working_days(received_day, working_days, holiday_dates(received_day, horizon))
+    return end_of_day(due_day, tz)
