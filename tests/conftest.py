@@ -4,8 +4,16 @@ real commits (concurrency, the worker, the browser)."""
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -17,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from tests import services
 
+ROOT = Path(__file__).resolve().parent.parent
 CASE_TABLES = (
     "attachments", "case_pauses", "case_events", "notifications",
     "complainants", "cases", "tracking_sequences",
@@ -103,18 +112,20 @@ def db_session(app: Flask, database: None) -> Iterator[scoped_session]:
 
     with app.app_context():
         connection = db.engine.connect()
-        outer = connection.begin()
-        original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-        )
-        try:
-            yield db.session
-        finally:
-            db.session.remove()
-            db.session = original
-            outer.rollback()
-            connection.close()
+    # No app context stays pushed: each request of the test client gets its own,
+    # as in production, and all of them share this connection's transaction.
+    outer = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    )
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
 
 
 @pytest.fixture
@@ -135,6 +146,10 @@ def _own_folders(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Each test writes its uploads and mail into folders of its own."""
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "MAIL_FOLDER", str(tmp_path / "mail"))
+    from suggestion.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture
@@ -147,6 +162,20 @@ def ctx(app: Flask, db_session: scoped_session) -> Iterator[None]:
     """An app context for calling services directly."""
     with app.test_request_context():
         yield
+
+
+@pytest.fixture
+def file_a_case(app: Flask, db_session: scoped_session):  # type: ignore[no-untyped-def]
+    """Files a case through the service, committed; returns (code, key, token)."""
+    from tests.factories import make_case
+
+    def file(**overrides: object) -> tuple[str, str, str]:
+        with app.test_request_context():
+            receipt = make_case(**overrides)
+            db_session.commit()
+            return receipt.case.tracking_code, receipt.access_key, receipt.track_token
+
+    return file
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -166,3 +195,76 @@ def count_rows(table: str) -> int:
     from suggestion.extensions import db
 
     return int(db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.to(address)) >= count:
+                return self.to(address)
+            time.sleep(0.1)
+        raise AssertionError(f"{address} received {len(self.to(address))} of {count} e-mails")
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield mailbox, controller.port
+    controller.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A real `celery worker` process on the Redis broker, sending to the SMTP server."""
+    if why := services.missing("redis"):
+        pytest.fail(why)
+    _mailbox, port = smtp_server
+    queue = app.config["CELERY"]["task_default_queue"]
+    app.extensions["celery"].control.purge()
+    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "SUGGESTION_ENV": "testing",
+        "TEST_DATABASE_URL": services.DATABASE_URL,
+        "TEST_BROKER_URL": services.BROKER_URL,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(port),
+    }
+    log = log_path.open("w")
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=solo",
+         "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("the Celery worker did not start:\n" + log_path.read_text())
+        time.sleep(0.2)
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()

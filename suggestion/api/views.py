@@ -28,6 +28,7 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
 from suggestion.core.i18n import current_language
 from suggestion.core.throttle import failed_lookup
+from suggestion.core.throttle import LOOKUP_SCOPE
 from suggestion.core.throttle import track_limit
 from suggestion.extensions import db
 from suggestion.extensions import limiter
@@ -177,7 +178,7 @@ def public_view(case: Case) -> dict[str, Any]:
 
 
 @bp.get("/cases/<tracking_code>")
-@limiter.limit(track_limit, deduct_when=failed_lookup)
+@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def get_case(tracking_code: str) -> tuple[Response, int]:
     case = tracking.find_by_code_and_key(tracking_code, request.headers.get("X-Access-Key", ""))
     if case is None:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from suggestion.core.time import utcnow
@@ -31,7 +31,7 @@ _SESSION_KEY = "outbox.published"
 
 # Subjects of the e-mails, by template; translated in the recipient's language.
 SUBJECTS = {
-    "receipt": "Your case {tracking_code} has been received",
+    "receipt": _l("Your case %(tracking_code)s has been received"),
 }
 
 
@@ -46,7 +46,7 @@ def queue_email(
 ) -> Notification:
     """Render ``templates/email/<template>.txt`` in ``locale`` and put it in the outbox."""
     with force_locale(locale):
-        subject = gettext(SUBJECTS[template], **context)
+        subject = str(SUBJECTS[template]) % context
         body = render_template(f"email/{template}.txt", **context)
     notification = Notification(
         case_id=case_id,

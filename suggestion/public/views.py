@@ -29,6 +29,7 @@ from suggestion.cases.states import Status
 from suggestion.core.i18n import LANGUAGE_COOKIE
 from suggestion.core.i18n import current_language
 from suggestion.core.throttle import failed_lookup
+from suggestion.core.throttle import LOOKUP_SCOPE
 from suggestion.core.throttle import track_limit
 from suggestion.extensions import db
 from suggestion.extensions import limiter
@@ -125,7 +126,7 @@ def receipt() -> str | Response:
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.limit(track_limit, methods=["POST"], deduct_when=failed_lookup)
+@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, methods=["POST"], deduct_when=failed_lookup)
 def track() -> str | Response:
     form = TrackForm(data={"tracking_code": request.args.get("code", "")[:20]})
     if form.validate_on_submit():
@@ -142,7 +143,7 @@ def track() -> str | Response:
 
 
 @bp.get("/track/link/<token>")
-@limiter.limit(track_limit, deduct_when=failed_lookup)
+@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def track_link(token: str) -> str | Response:
     case = tracking.find_by_token(token)
     if case is None:

@@ -1,0 +1,133 @@
+"""Following a case with its code and key, or the e-mailed link."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.models import CasePause
+from suggestion.cases.states import Status
+from suggestion.cases.workflow import transition
+from suggestion.extensions import db
+from tests.conftest import csrf_token
+from tests.factories import PDF
+from tests.factories import upload
+
+
+def track(client, code, key):
+    return client.post(
+        "/track",
+        data={"csrf_token": csrf_token(client, "/track"), "tracking_code": code, "access_key": key},
+    )
+
+
+def test_code_and_key_open_the_case_with_its_public_state_and_deadline(client, file_a_case):
+    code, key, _ = file_a_case()
+    response = track(client, code, key.lower())
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert code in page
+    assert 'data-testid="public-status">รับเรื่องแล้ว' in page
+    # The deadline in Buddhist Era, with a Thai month name.
+    assert re.search(r'data-testid="due-at">\d{1,2} [ก-๙.]+ 25\d\d เวลา 23:59 น.<', page)
+    assert "somchai@example.com" not in page  # no personal data on the tracking page
+
+
+def test_a_wrong_key_and_an_unknown_code_look_the_same(client, file_a_case):
+    code, _, _ = file_a_case()
+    wrong = track(client, code, "ABCDE-FGHJK")
+    unknown = track(client, "2400-999999", "ABCDE-FGHJK")
+    assert wrong.status_code == unknown.status_code == 404
+    strip = lambda r: r.get_data(as_text=True).replace(code, "").replace("2400-999999", "")  # noqa: E731
+    assert strip(wrong).count("error") == strip(unknown).count("error")
+
+
+def test_a_case_page_is_not_shown_without_the_key(client, file_a_case):
+    code, _, _ = file_a_case()
+    response = client.get(f"/track/{code}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/track?code={code}")
+
+
+def test_failed_lookups_are_throttled(client, app, file_a_case, monkeypatch):
+    monkeypatch.setitem(app.config, "TRACK_FAILED_LOOKUP_LIMIT", "3 per minute")
+    code, key, _ = file_a_case()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    statuses = [track(client, code, "ABCDE-FGHJK").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    assert track(client, code, key).status_code == 429  # even the right key waits
+    api = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": "ABCDE-FGHJK"})
+    assert api.status_code == 429
+
+
+def test_the_secret_link_opens_the_case(client, file_a_case):
+    code, _, token = file_a_case()
+    response = client.get(f"/track/link/{token}")
+    assert response.status_code == 303
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get("/track/link/not-a-real-token").status_code == 404
+
+
+def test_the_filer_adds_information_and_files(client, file_a_case):
+    code, key, _ = file_a_case()
+    track(client, code, key)
+    response = client.post(
+        f"/track/{code}/information",
+        data={
+            "csrf_token": csrf_token(client, f"/track/{code}"),
+            "text": "แนบสำเนาคำขอเพิ่มเติม",
+            "attachments": [upload(PDF, "คำขอ.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page = client.get(f"/track/{code}").get_data(as_text=True)
+    assert "แนบสำเนาคำขอเพิ่มเติม" in page and "คำขอ.pdf" in page
+
+
+def test_an_answer_to_a_request_for_information_resumes_the_case(app, client, file_a_case, db_session):
+    code, key, _ = file_a_case()
+    with app.test_request_context():
+        case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+        transition(case, Status.IN_PROGRESS)
+        transition(case, Status.AWAITING_INFO, body="กรุณาแจ้งเลขที่คำขอ")
+        db.session.commit()
+    track(client, code, key)
+    page = client.get(f"/track/{code}").get_data(as_text=True)
+    assert "รอข้อมูลเพิ่มเติม" in page and "กรุณาแจ้งเลขที่คำขอ" in page
+    client.post(
+        f"/track/{code}/information",
+        data={"csrf_token": csrf_token(client, f"/track/{code}"), "text": "เลขที่คำขอ 123/2569"},
+    )
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+    assert case.status == "in_progress"
+    pause = db.session.scalars(sa.select(CasePause).where(CasePause.case_id == case.id)).one()
+    assert pause.resumed_at is not None and pause.shifted_days == 0  # same day: nothing to shift
+    actions = db.session.scalars(
+        sa.select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+    ).all()
+    assert actions == ["filed", "status_changed", "status_changed", "information_added", "status_changed"]
+
+
+def test_empty_information_is_refused_with_a_message(client, file_a_case):
+    code, key, _ = file_a_case()
+    track(client, code, key)
+    response = client.post(
+        f"/track/{code}/information",
+        data={"csrf_token": csrf_token(client, f"/track/{code}"), "text": "   "},
+    )
+    assert response.status_code == 422
+    assert "จำเป็นต้องกรอกข้อมูลในช่องนี้" in response.get_data(as_text=True)
+
+
+def test_events_cannot_be_changed_or_deleted(app, file_a_case, db_session):
+    import pytest
+
+    code, _, _ = file_a_case()
+    for statement in ("UPDATE case_events SET body = 'x'", "DELETE FROM case_events"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with db_session.begin_nested():
+                db_session.execute(sa.text(statement))
