@@ -8,9 +8,7 @@ Production refuses to start without the secrets and URLs it cannot guess.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
-
 
 
 class ConfigError(RuntimeError):
@@ -84,9 +82,7 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = 4 * 3600
 
-        broker = _env(
-            "CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}"
-        )
+        broker = _env("CELERY_BROKER_URL", f"sqla+sqlite:///{instance / 'celery-broker.sqlite'}")
         self.CELERY = {
             "broker_url": broker,
             "task_ignore_result": True,
@@ -121,8 +117,7 @@ class TestingConfig(Config):
         self.TESTING = True
         self.SECRET_KEY = "testing-only-not-secret"  # noqa: S105
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
-            _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/suggestion_test")
-            or ""
+            _env("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/suggestion_test") or ""
         )
         self.CELERY["broker_url"] = _env("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
         self.CELERY["task_default_queue"] = _env("CELERY_QUEUE", "suggestion-test")
@@ -157,9 +152,7 @@ def load_config(instance_path: str, env_name: str | None = None) -> Config:
     try:
         config_class = CONFIGS[name]
     except KeyError:
-        raise ConfigError(
-            f"SUGGESTION_ENV={name!r} is not one of {', '.join(CONFIGS)}"
-        ) from None
+        raise ConfigError(f"SUGGESTION_ENV={name!r} is not one of {', '.join(CONFIGS)}") from None
     config = config_class(instance_path)
     config.check()
     return config

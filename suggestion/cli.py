@@ -7,8 +7,8 @@ from datetime import datetime
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 from flask import current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from suggestion.auth.models import Division
@@ -41,8 +41,10 @@ def create_user(email: str, name: str, role: str, division_code: str | None) -> 
         raise click.ClickException(
             f"no division {division_code!r}" if division_code else "no division exists yet"
         )
-    password = sys.stdin.readline().rstrip("\r\n") if not sys.stdin.isatty() else click.prompt(
-        "Password", hide_input=True, confirmation_prompt=True
+    password = (
+        sys.stdin.readline().rstrip("\r\n")
+        if not sys.stdin.isatty()
+        else click.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
     if len(password) < 10:
         raise click.ClickException("the password must be at least 10 characters")
@@ -91,7 +93,9 @@ def sla_deadline(received: str, working_days: int) -> None:
     try:
         moment = datetime.fromisoformat(received)
     except ValueError:
-        raise click.BadParameter("use ISO 8601, e.g. 2026-04-10T15:00", param_hint="--received") from None
+        raise click.BadParameter(
+            "use ISO 8601, e.g. 2026-04-10T15:00", param_hint="--received"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     click.echo(deadline(moment, working_days).astimezone(tz).isoformat())

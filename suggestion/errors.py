@@ -8,6 +8,7 @@ from flask import Flask
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -23,7 +24,9 @@ def _messages() -> dict[int, str]:
         405: _("That action is not available here."),
         413: _("What you sent is too large. Each file may be at most 10 MB."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
-        500: _("Something went wrong on our side. Nothing you sent has been lost; please try again."),
+        500: _(
+            "Something went wrong on our side. Nothing you sent has been lost; please try again."
+        ),
     }
 
 
@@ -31,7 +34,7 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def handle_http_error(error: HTTPException) -> tuple[object, int]:
+def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     code = error.code or 500
     message = _messages().get(code, error.description or "")
     if isinstance(error, CSRFError):
@@ -44,7 +47,7 @@ def handle_http_error(error: HTTPException) -> tuple[object, int]:
     return render_template("error.html", code=code, message=message), code
 
 
-def handle_unexpected(error: Exception) -> tuple[object, int]:
+def handle_unexpected(error: Exception) -> ResponseReturnValue:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http_error(InternalServerError())
 

@@ -73,7 +73,9 @@ def seed_reference_data() -> dict[str, Division]:
                 )
             )
 
-    with_policy = set(db.session.scalars(sa.select(SlaPolicy.kind).where(SlaPolicy.kind.is_not(None))))
+    with_policy = set(
+        db.session.scalars(sa.select(SlaPolicy.kind).where(SlaPolicy.kind.is_not(None)))
+    )
     for kind in Kind:
         if kind.value not in with_policy:
             db.session.add(SlaPolicy(kind=kind.value))

@@ -38,8 +38,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         needs = [m for m in ("postgres", "redis") if item.get_closest_marker(m)]
         if "database" in getattr(item, "fixturenames", ()):
             needs.append("postgres")
-        if item.get_closest_marker("worker") or item.get_closest_marker("browser"):
+        if item.get_closest_marker("worker"):
             needs += ["postgres", "redis"]
+        if item.get_closest_marker("browser"):
+            needs += ["postgres", "chromium"]
         for service in needs:
             why = services.missing(service)
             if why and not services.IN_CI:
@@ -255,9 +257,25 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     }
     log = log_path.open("w")
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool=solo",
-         "-Q", queue, "--without-mingle", "--without-gossip", "-l", "info"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "info",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
@@ -268,3 +286,47 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     process.terminate()
     process.wait(timeout=30)
     log.close()
+
+
+@pytest.fixture
+def live_server(app: Flask, live_db: None) -> Iterator[str]:
+    """The app served over HTTP on a free local port, for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A page in Debian's headless Chromium (Playwright cannot download its own here)."""
+    if why := services.missing("chromium"):
+        pytest.fail(why)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=services.CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="th-TH", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+        context.close()
+        browser.close()

@@ -8,9 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from suggestion.cases.attachments import CheckedFile
+from suggestion.cases.filing import file_case
 from suggestion.cases.filing import Filing
 from suggestion.cases.filing import Receipt
-from suggestion.cases.filing import file_case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.extensions import db

@@ -17,6 +17,7 @@ DATABASE_URL = os.environ.get(
 )
 BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def _reachable(url: str, default_port: int) -> str | None:
@@ -39,4 +40,10 @@ def missing(service: str) -> str | None:
     if service == "redis":
         why = _reachable(BROKER_URL, 6379)
         return f"Redis: {why} (set TEST_BROKER_URL)" if why else None
+    if service == "chromium":
+        if os.access(CHROMIUM, os.X_OK):
+            return None
+        return (
+            f"Chromium: no browser at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
+        )
     raise ValueError(service)

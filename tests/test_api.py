@@ -28,7 +28,10 @@ def test_categories_list_codes_names_and_kinds(client):
     assert response.status_code == 200
     bribery = next(c for c in response.json["categories"] if c["code"] == "bribery")
     assert bribery == {
-        "code": "bribery", "name_th": "การเรียกรับสินบน", "name_en": "Bribery", "kinds": ["corruption"],
+        "code": "bribery",
+        "name_th": "การเรียกรับสินบน",
+        "name_en": "Bribery",
+        "kinds": ["corruption"],
     }
 
 
@@ -73,9 +76,17 @@ def test_a_wrong_key_and_an_unknown_code_answer_the_same_404(client):
         ({"consent": False}, "consent", "Please read the privacy notice"),
         ({"certify_true": ...}, "certify_true", "Please confirm that the facts are true."),
         ({"complainant": "me"}, "complainant", "Must be an object"),
-        ({"complainant": {"name": "A", "email": "not-an-address"}}, "complainant.email", "valid e-mail"),
+        (
+            {"complainant": {"name": "A", "email": "not-an-address"}},
+            "complainant.email",
+            "valid e-mail",
+        ),
         ({"complainant": {"name": "A"}}, "complainant.address", "at least one way to reach you"),
-        ({"complainant": {"name": ["A"], "email": "a@example.com"}}, "complainant.name", "Must be text."),
+        (
+            {"complainant": {"name": ["A"], "email": "a@example.com"}},
+            "complainant.name",
+            "Must be text.",
+        ),
     ],
 )
 def test_bad_input_gets_json_errors_and_writes_nothing(client, changes, field, message):
@@ -95,7 +106,9 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, payload):
 
 
 def test_errors_follow_accept_language(client):
-    response = client.post("/api/v1/cases", json=body(subject=...), headers={"Accept-Language": "th"})
+    response = client.post(
+        "/api/v1/cases", json=body(subject=...), headers={"Accept-Language": "th"}
+    )
     assert response.json["errors"]["subject"] == ["จำเป็นต้องกรอกข้อมูลในช่องนี้"]
 
 
@@ -116,5 +129,9 @@ def test_the_openapi_document_describes_every_path(client):
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {"/categories", "/cases", "/cases/{tracking_code}"}
     assert doc["components"]["schemas"]["NewCase"]["properties"]["kind"]["enum"] == [
-        "complaint", "corruption", "suggestion", "compliment", "inquiry",
+        "complaint",
+        "corruption",
+        "suggestion",
+        "compliment",
+        "inquiry",
     ]

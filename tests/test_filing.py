@@ -17,12 +17,12 @@ from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from tests.conftest import count_rows
 from tests.conftest import csrf_token
+from tests.factories import category
 from tests.factories import ELF
 from tests.factories import PDF
 from tests.factories import PNG
-from tests.factories import WINDOWS_EXE
-from tests.factories import category
 from tests.factories import upload
+from tests.factories import WINDOWS_EXE
 
 
 def form_data(client, kind="complaint", **overrides):
@@ -43,7 +43,10 @@ def form_data(client, kind="complaint", **overrides):
 
 
 def written() -> dict[str, int]:
-    return {t: count_rows(t) for t in ("cases", "complainants", "case_events", "attachments", "notifications")}
+    return {
+        t: count_rows(t)
+        for t in ("cases", "complainants", "case_events", "attachments", "notifications")
+    }
 
 
 def test_home_page_offers_every_kind_and_a_tracking_form_in_thai(client):
@@ -78,7 +81,9 @@ def test_a_named_complaint_with_an_attachment_gets_code_key_and_deadline(client)
     event = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
     assert event.action == "filed" and event.is_public
     assert event.diff["status"] == [None, "received"]
-    receipt_mail = db.session.scalars(sa.select(Notification).where(Notification.case_id == case.id)).one()
+    receipt_mail = db.session.scalars(
+        sa.select(Notification).where(Notification.case_id == case.id)
+    ).one()
     assert receipt_mail.to_address == "somying@example.com"
     assert code in receipt_mail.body and key in receipt_mail.body
     assert "/track/link/" in receipt_mail.body
@@ -95,7 +100,9 @@ def test_the_secrets_are_stored_only_as_digests(client):
 def test_an_anonymous_filing_keeps_no_personal_data(client):
     response = client.post(
         "/file/corruption",
-        data=form_data(client, "corruption", is_anonymous="y", name="ไม่ควรเก็บ", email="x@example.com"),
+        data=form_data(
+            client, "corruption", is_anonymous="y", name="ไม่ควรเก็บ", email="x@example.com"
+        ),
     )
     assert response.status_code == 303
     case = db.session.scalars(sa.select(Case)).one()
@@ -122,7 +129,9 @@ def test_missing_fields_are_shown_beside_their_fields_and_typed_text_is_kept(cli
     client.set_cookie("lang", "en")
     response = client.post(
         "/file/complaint",
-        data=form_data(client, subject="", name="", email="", consent=None, description="ข้อความที่พิมพ์ไว้"),
+        data=form_data(
+            client, subject="", name="", email="", consent=None, description="ข้อความที่พิมพ์ไว้"
+        ),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422

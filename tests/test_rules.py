@@ -1,8 +1,8 @@
 """The rules that need no service: working days, fiscal years, dates, codes."""
 
-from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 import holidays

@@ -88,7 +88,9 @@ def test_the_filer_adds_information_and_files(client, file_a_case):
     assert "แนบสำเนาคำขอเพิ่มเติม" in page and "คำขอ.pdf" in page
 
 
-def test_an_answer_to_a_request_for_information_resumes_the_case(app, client, file_a_case, db_session):
+def test_an_answer_to_a_request_for_information_resumes_the_case(
+    app, client, file_a_case, db_session
+):
     code, key, _ = file_a_case()
     with app.test_request_context():
         case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
@@ -109,7 +111,13 @@ def test_an_answer_to_a_request_for_information_resumes_the_case(app, client, fi
     actions = db.session.scalars(
         sa.select(CaseEvent.action).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
     ).all()
-    assert actions == ["filed", "status_changed", "status_changed", "information_added", "status_changed"]
+    assert actions == [
+        "filed",
+        "status_changed",
+        "status_changed",
+        "information_added",
+        "status_changed",
+    ]
 
 
 def test_empty_information_is_refused_with_a_message(client, file_a_case):
@@ -128,6 +136,5 @@ def test_events_cannot_be_changed_or_deleted(app, file_a_case, db_session):
 
     code, _, _ = file_a_case()
     for statement in ("UPDATE case_events SET body = 'x'", "DELETE FROM case_events"):
-        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
-            with db_session.begin_nested():
-                db_session.execute(sa.text(statement))
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(sa.text(statement))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from celery import Task
 
 from suggestion.extensions import db
 from suggestion.notify import delivery
@@ -13,7 +14,7 @@ REQUEUE_GRACE_SECONDS = 60
 
 
 @shared_task(name="notify.deliver", bind=True, max_retries=None)
-def deliver_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+def deliver_notification(self: Task, notification_id: int) -> str:
     result = delivery.deliver(notification_id)
     db.session.commit()
     if result == delivery.DeliveryResult.RETRY:

@@ -34,13 +34,19 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "The active categories",
-                            "content": {"application/json": {"schema": {
-                                "type": "object",
-                                "properties": {"categories": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Category"},
-                                }},
-                            }}},
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "categories": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Category"},
+                                            }
+                                        },
+                                    }
+                                }
+                            },
                         }
                     },
                 }
@@ -50,16 +56,18 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "File a case",
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/NewCase"}
-                        }},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/NewCase"}}
+                        },
                     },
                     "responses": {
                         "201": {
                             "description": "Filed. Keep the tracking code and access key.",
-                            "content": {"application/json": {
-                                "schema": {"$ref": "#/components/schemas/Receipt"}
-                            }},
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Receipt"}
+                                }
+                            },
                         },
                         "400": _ERRORS,
                         "422": _ERRORS,
@@ -70,90 +78,132 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "summary": "The public view of a case",
                     "parameters": [
-                        {"name": "tracking_code", "in": "path", "required": True,
-                         "schema": {"type": "string", "example": "2569-000123"}},
-                        {"name": "X-Access-Key", "in": "header", "required": True,
-                         "schema": {"type": "string", "example": "K7M2Q-9XHTP"}},
+                        {
+                            "name": "tracking_code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "example": "2569-000123"},
+                        },
+                        {
+                            "name": "X-Access-Key",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string", "example": "K7M2Q-9XHTP"},
+                        },
                     ],
                     "responses": {
                         "200": {
                             "description": "The case as its filer sees it",
-                            "content": {"application/json": {
-                                "schema": {"$ref": "#/components/schemas/PublicCase"}
-                            }},
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/PublicCase"}
+                                }
+                            },
                         },
                         "404": {
                             "description": "Unknown code or wrong key (the two look the same)",
-                            "content": {"application/json": {
-                                "schema": {"$ref": "#/components/schemas/Errors"}
-                            }},
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Errors"}
+                                }
+                            },
                         },
                         "429": {"description": "Too many failed look-ups; try again later"},
                     },
                 }
             },
         },
-        "components": {"schemas": {
-            "Category": {
-                "type": "object",
-                "required": ["code", "name_th", "name_en", "kinds"],
-                "properties": {
-                    "code": _TEXT, "name_th": _TEXT, "name_en": _TEXT,
-                    "kinds": {"type": "array", "items": {"enum": [k.value for k in Kind]}},
+        "components": {
+            "schemas": {
+                "Category": {
+                    "type": "object",
+                    "required": ["code", "name_th", "name_en", "kinds"],
+                    "properties": {
+                        "code": _TEXT,
+                        "name_th": _TEXT,
+                        "name_en": _TEXT,
+                        "kinds": {"type": "array", "items": {"enum": [k.value for k in Kind]}},
+                    },
                 },
-            },
-            "NewCase": {
-                "type": "object",
-                "required": ["kind", "category", "subject", "description", "consent", "certify_true"],
-                "properties": {
-                    "kind": {"enum": [k.value for k in Kind]},
-                    "category": {"type": "string", "description": "A code from /categories"},
-                    "subject": {"type": "string", "maxLength": 200},
-                    "description": {"type": "string", "maxLength": 10000},
-                    "complainant": {
-                        "type": ["object", "null"],
-                        "description": "Name and at least one contact, unless anonymous",
-                        "properties": {
-                            "name": _NULLABLE_TEXT, "email": _NULLABLE_TEXT,
-                            "phone": _NULLABLE_TEXT, "address": _NULLABLE_TEXT,
+                "NewCase": {
+                    "type": "object",
+                    "required": [
+                        "kind",
+                        "category",
+                        "subject",
+                        "description",
+                        "consent",
+                        "certify_true",
+                    ],
+                    "properties": {
+                        "kind": {"enum": [k.value for k in Kind]},
+                        "category": {"type": "string", "description": "A code from /categories"},
+                        "subject": {"type": "string", "maxLength": 200},
+                        "description": {"type": "string", "maxLength": 10000},
+                        "complainant": {
+                            "type": ["object", "null"],
+                            "description": "Name and at least one contact, unless anonymous",
+                            "properties": {
+                                "name": _NULLABLE_TEXT,
+                                "email": _NULLABLE_TEXT,
+                                "phone": _NULLABLE_TEXT,
+                                "address": _NULLABLE_TEXT,
+                            },
+                        },
+                        "anonymous": {"type": "boolean", "default": False},
+                        "consent": {
+                            "type": "boolean",
+                            "description": "Has read the privacy notice",
+                        },
+                        "certify_true": {
+                            "type": "boolean",
+                            "description": "Certifies the facts are true",
                         },
                     },
-                    "anonymous": {"type": "boolean", "default": False},
-                    "consent": {"type": "boolean", "description": "Has read the privacy notice"},
-                    "certify_true": {"type": "boolean", "description": "Certifies the facts are true"},
                 },
-            },
-            "Receipt": {
-                "type": "object",
-                "properties": {
-                    "tracking_code": _TEXT, "access_key": _TEXT,
-                    "status": {"enum": [s.value for s in Status]},
-                    "public_status": _TEXT,
-                    "due_at": {"type": "string", "format": "date-time"},
-                },
-            },
-            "PublicCase": {
-                "type": "object",
-                "properties": {
-                    "tracking_code": _TEXT, "kind": {"enum": [k.value for k in Kind]},
-                    "status": {"enum": [s.value for s in Status]}, "public_status": _TEXT,
-                    "merged_into": _NULLABLE_TEXT,
-                    "received_at": {"type": "string", "format": "date-time"},
-                    "due_at": {"type": "string", "format": "date-time"},
-                    "resolved_at": {"type": ["string", "null"], "format": "date-time"},
-                    "timeline": {"type": "array", "items": {
-                        "type": "object",
-                        "properties": {"at": {"type": "string", "format": "date-time"},
-                                       "title": _TEXT, "message": _NULLABLE_TEXT},
-                    }},
-                },
-            },
-            "Errors": {
-                "type": "object",
-                "properties": {"errors": {
+                "Receipt": {
                     "type": "object",
-                    "additionalProperties": {"type": "array", "items": _TEXT},
-                }},
-            },
-        }},
+                    "properties": {
+                        "tracking_code": _TEXT,
+                        "access_key": _TEXT,
+                        "status": {"enum": [s.value for s in Status]},
+                        "public_status": _TEXT,
+                        "due_at": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "PublicCase": {
+                    "type": "object",
+                    "properties": {
+                        "tracking_code": _TEXT,
+                        "kind": {"enum": [k.value for k in Kind]},
+                        "status": {"enum": [s.value for s in Status]},
+                        "public_status": _TEXT,
+                        "merged_into": _NULLABLE_TEXT,
+                        "received_at": {"type": "string", "format": "date-time"},
+                        "due_at": {"type": "string", "format": "date-time"},
+                        "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+                        "timeline": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "at": {"type": "string", "format": "date-time"},
+                                    "title": _TEXT,
+                                    "message": _NULLABLE_TEXT,
+                                },
+                            },
+                        },
+                    },
+                },
+                "Errors": {
+                    "type": "object",
+                    "properties": {
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": _TEXT},
+                        }
+                    },
+                },
+            }
+        },
     }

@@ -18,13 +18,13 @@ from werkzeug.wrappers import Response
 
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
-from suggestion.cases.filing import Filing
 from suggestion.cases.filing import file_case
+from suggestion.cases.filing import Filing
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
-from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
+from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
 from suggestion.core.i18n import current_language
 from suggestion.core.throttle import failed_lookup
@@ -95,7 +95,9 @@ def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
         if not body.get("kind"):
             errors["kind"] = [_("This field is required.")]
         elif body["kind"] not in {k.value for k in Kind}:
-            errors["kind"] = [_("Must be one of: %(kinds)s.", kinds=", ".join(k.value for k in Kind))]
+            errors["kind"] = [
+                _("Must be one of: %(kinds)s.", kinds=", ".join(k.value for k in Kind))
+            ]
     return errors
 
 
@@ -119,15 +121,20 @@ def create_case() -> tuple[Response, int]:
         "description": body.get("description") or "",
         **{name: contact.get(name) or "" for name in CONTACT_FIELDS},
     }
-    for form_name, api_name in (("is_anonymous", "anonymous"), ("consent", "consent"),
-                                ("certify_true", "certify_true")):
+    for form_name, api_name in (
+        ("is_anonymous", "anonymous"),
+        ("consent", "consent"),
+        ("certify_true", "certify_true"),
+    ):
         if body.get(api_name):
             fields[form_name] = "y"
     form = FilingForm(kind, locale, formdata=MultiDict(fields), meta={"csrf": False})
     if not form.validate():
         return errors_response(
-            {API_NAMES.get(name, name): [str(m) for m in messages]
-             for name, messages in form.errors.items()}
+            {
+                API_NAMES.get(name, name): [str(m) for m in messages]
+                for name, messages in form.errors.items()
+            }
         )
     anonymous = bool(form.is_anonymous.data)
     receipt = file_case(

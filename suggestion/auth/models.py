@@ -11,9 +11,9 @@ from sqlalchemy.orm import relationship
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 
 class Role(enum.StrEnum):
@@ -23,7 +23,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Division(db.Model):
+class Division(Base):
     """A unit of the agency (กอง/สำนัก) that handles cases."""
 
     __tablename__ = "divisions"
@@ -38,7 +38,7 @@ class Division(db.Model):
         return self.name_th if locale == "th" else self.name_en
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Base):
     """A staff account. The public never has one: filers hold a code and key."""
 
     __tablename__ = "users"

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 
 class HolidayCategory(enum.StrEnum):
@@ -24,7 +24,7 @@ class HolidaySource(enum.StrEnum):
     ADMIN = "admin"
 
 
-class Holiday(db.Model):
+class Holiday(Base):
     """A day on which the agency does not work, besides Saturdays and Sundays."""
 
     __tablename__ = "holidays"

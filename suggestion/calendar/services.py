@@ -15,9 +15,7 @@ from suggestion.extensions import db
 
 def holiday_dates(first: date, last: date) -> frozenset[date]:
     """The holidays between two dates, inclusive, as a set for the arithmetic."""
-    rows = db.session.scalars(
-        sa.select(Holiday.day).where(Holiday.day.between(first, last))
-    )
+    rows = db.session.scalars(sa.select(Holiday.day).where(Holiday.day.between(first, last)))
     return frozenset(rows)
 
 

@@ -119,4 +119,6 @@ def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: b
 
 
 def path_of(attachment: Attachment) -> Path:
-    return Path(current_app.config["UPLOAD_DIR"]) / attachment.storage_key[:2] / attachment.storage_key
+    return (
+        Path(current_app.config["UPLOAD_DIR"]) / attachment.storage_key[:2] / attachment.storage_key
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from suggestion.auth.models import User
@@ -22,7 +23,7 @@ def record_event(
     *,
     actor: User | None = None,
     actor_label: str = "system",
-    diff: dict[str, tuple[Any, Any] | list[Any]] | None = None,
+    diff: Mapping[str, tuple[Any, Any] | list[Any]] | None = None,
     body: str | None = None,
     is_public: bool = False,
 ) -> CaseEvent:

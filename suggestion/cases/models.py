@@ -14,12 +14,12 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Priority
 from suggestion.cases.states import Status
+from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 
-class Category(db.Model):
+class Category(Base):
     """What a case is about, chosen by the filer and corrected by staff."""
 
     __tablename__ = "categories"
@@ -41,7 +41,7 @@ class Category(db.Model):
         return self.name_th if locale == "th" else self.name_en
 
 
-class TrackingSequence(db.Model):
+class TrackingSequence(Base):
     """The last number handed out in each fiscal year.
 
     Incremented with a row lock inside the filing's transaction, so that
@@ -55,7 +55,7 @@ class TrackingSequence(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
-class Case(db.Model):
+class Case(Base):
     """One filing and everything done about it.
 
     The filer's personal data lives in :class:`Complainant`, so that it can be
@@ -128,15 +128,13 @@ class Case(db.Model):
     __mapper_args__: dict[str, Any] = {"version_id_col": version}
 
 
-class Complainant(db.Model):
+class Complainant(Base):
     """Who filed a case and how to reach them (personal data, PDPA)."""
 
     __tablename__ = "complainants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("cases.id", ondelete="CASCADE"), unique=True
-    )
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
@@ -146,7 +144,7 @@ class Complainant(db.Model):
     case: Mapped[Case] = relationship(back_populates="complainant")
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Base):
     """One entry of a case's append-only audit trail.
 
     ``diff`` is ``{field: [old, new]}``; ``body`` is the text a person wrote
@@ -173,7 +171,7 @@ class CaseEvent(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="event")
 
 
-class Attachment(db.Model):
+class Attachment(Base):
     """A file given with a case, stored outside the database under UPLOAD_DIR."""
 
     __tablename__ = "attachments"
@@ -193,7 +191,7 @@ class Attachment(db.Model):
     event: Mapped[CaseEvent | None] = relationship(back_populates="attachments")
 
 
-class CasePause(db.Model):
+class CasePause(Base):
     """A span in ``awaiting_info``, during which the deadlines do not run."""
 
     __tablename__ = "case_pauses"

@@ -59,9 +59,7 @@ def add_information(case: Case, text: str, files: list[attachments.CheckedFile])
     """The filer adds text and files; an answer to a request resumes the case."""
     if not can_add_information(case):
         raise ValueError("this case no longer takes information")
-    event = record_event(
-        case, "information_added", actor_label="public", body=text, is_public=True
-    )
+    event = record_event(case, "information_added", actor_label="public", body=text, is_public=True)
     for checked in files:
         db.session.add(attachments.store(checked, case.id, event.id, public=True))
     if case.status == Status.AWAITING_INFO:

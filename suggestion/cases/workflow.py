@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -69,9 +70,7 @@ def shift_for_pause(case: Case, pause: CasePause, resumed_at: datetime) -> int:
     holidays = holiday_dates(paused_day, horizon)
     days = working_days_between(paused_day, resumed_day, holidays)
     if days:
-        case.due_at = end_of_day(
-            add_working_days(local_date(case.due_at, tz), days, holidays), tz
-        )
+        case.due_at = end_of_day(add_working_days(local_date(case.due_at, tz), days, holidays), tz)
         if case.acknowledged_at is None:
             case.ack_due_at = end_of_day(
                 add_working_days(local_date(case.ack_due_at, tz), days, holidays), tz
@@ -94,7 +93,7 @@ def transition(
         raise TransitionError(case, to)
     now = at or utcnow()
     before = Status(case.status)
-    diff: dict[str, tuple[object, object]] = {"status": (before.value, to.value)}
+    diff: dict[str, tuple[Any, Any] | list[Any]] = {"status": (before.value, to.value)}
 
     if before == S.AWAITING_INFO:
         pause = open_pause(case)

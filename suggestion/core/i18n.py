@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 from datetime import datetime
 
-from flask import Flask
 from flask import current_app
+from flask import Flask
 from flask import request
 from flask_babel import get_locale
 
@@ -23,10 +23,10 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if request:
         chosen = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
-        if chosen in languages:
+        if chosen and chosen in languages:
             return chosen
         if request.blueprint == "api":
-            return request.accept_languages.best_match(languages) or "th"
+            return str(request.accept_languages.best_match(languages) or "th")
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

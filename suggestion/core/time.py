@@ -3,10 +3,10 @@ years and Buddhist Era dates for people."""
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543

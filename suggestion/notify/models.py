@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 
 class NotificationStatus(enum.StrEnum):
@@ -18,7 +18,7 @@ class NotificationStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS; shown to administrators
 
 
-class Notification(db.Model):
+class Notification(Base):
     """An e-mail waiting in the outbox, written in the same transaction as the
     change that causes it and delivered by the worker after commit."""
 

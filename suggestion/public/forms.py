@@ -24,8 +24,8 @@ from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
 from suggestion.cases.attachments import AttachmentError
-from suggestion.cases.attachments import CheckedFile
 from suggestion.cases.attachments import check_file
+from suggestion.cases.attachments import CheckedFile
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.extensions import db
@@ -87,7 +87,10 @@ class FilingForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=40, message=MAX_LENGTH),
-            Regexp(r"^\+?[0-9][0-9 \-]{7,}$", message=_l("Please give a telephone number of digits, such as 02 123 4567.")),
+            Regexp(
+                r"^\+?[0-9][0-9 \-]{7,}$",
+                message=_l("Please give a telephone number of digits, such as 02 123 4567."),
+            ),
         ],
     )
     address = TextAreaField(

@@ -6,8 +6,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint
 from flask import abort
+from flask import Blueprint
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -19,15 +19,15 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from suggestion.cases import tracking
-from suggestion.cases.filing import Filing
 from suggestion.cases.filing import file_case
+from suggestion.cases.filing import Filing
 from suggestion.cases.models import Case
+from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
-from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
-from suggestion.core.i18n import LANGUAGE_COOKIE
 from suggestion.core.i18n import current_language
+from suggestion.core.i18n import LANGUAGE_COOKIE
 from suggestion.core.throttle import failed_lookup
 from suggestion.core.throttle import LOOKUP_SCOPE
 from suggestion.core.throttle import track_limit
@@ -105,9 +105,9 @@ def file(kind: str) -> str | Response:
             "emailed": bool(form.email.data and not form.is_anonymous.data),
         }
         return redirect(url_for("public.receipt"), 303)
-    files_lost = request.method == "POST" and bool(form.attachments.data and any(
-        getattr(f, "filename", "") for f in form.attachments.data
-    ))
+    files_lost = request.method == "POST" and bool(
+        form.attachments.data and any(getattr(f, "filename", "") for f in form.attachments.data)
+    )
     status = 422 if request.method == "POST" else 200
     return render_template(
         "public/file.html", form=form, kind=case_kind, files_lost=files_lost
@@ -118,7 +118,7 @@ def file(kind: str) -> str | Response:
 def receipt() -> str | Response:
     data = session.get(_RECEIPT)
     case = db.session.get(Case, data["case_id"]) if data else None
-    if case is None:
+    if data is None or case is None:
         return redirect(url_for("public.index"))
     return render_template(
         "public/receipt.html", case=case, access_key=data["access_key"], emailed=data["emailed"]

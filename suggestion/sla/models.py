@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from suggestion.core.db import Base
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 
-class SlaPolicy(db.Model):
+class SlaPolicy(Base):
     """How many working days each step of a case may take.
 
     A policy belongs to a kind (``category_id`` empty) or to one category, whose
@@ -19,20 +19,27 @@ class SlaPolicy(db.Model):
 
     __tablename__ = "sla_policies"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(kind IS NULL) <> (category_id IS NULL)", name="kind_or_category"
-        ),
+        sa.CheckConstraint("(kind IS NULL) <> (category_id IS NULL)", name="kind_or_category"),
         sa.CheckConstraint(
             "ack_days >= 0 AND info_request_days >= 0 AND outcome_days > 0"
             " AND progress_interval_days > 0 AND remind_before_days >= 0"
             " AND escalate_after_days >= 0",
             name="positive_days",
         ),
-        sa.Index("uq_sla_policies_kind", "kind", unique=True, sqlite_where=sa.text("kind IS NOT NULL"),
-                 postgresql_where=sa.text("kind IS NOT NULL")),
-        sa.Index("uq_sla_policies_category_id", "category_id", unique=True,
-                 sqlite_where=sa.text("category_id IS NOT NULL"),
-                 postgresql_where=sa.text("category_id IS NOT NULL")),
+        sa.Index(
+            "uq_sla_policies_kind",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("kind IS NOT NULL"),
+            postgresql_where=sa.text("kind IS NOT NULL"),
+        ),
+        sa.Index(
+            "uq_sla_policies_category_id",
+            "category_id",
+            unique=True,
+            sqlite_where=sa.text("category_id IS NOT NULL"),
+            postgresql_where=sa.text("category_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,58 @@
+# The short names people type. `make run` and `make test` are the two commands.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+CATALOGS := $(wildcard suggestion/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: run test install lint check messages clean
+
+## run: set everything up and start the site, a worker and beat (SQLite, embedded broker)
+run: install $(COMPILED)
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo
+	@echo
+	@echo "  Suggestion is starting at http://127.0.0.1:$${PORT:-5000}/"
+	@echo "  E-mail is written to instance/mail/ and announced on the console."
+	@echo "  Press Ctrl+C to stop the site, the worker and beat."
+	@echo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile.dev start
+
+## test: run the test suite (PostgreSQL and Redis on their usual ports, or TEST_DATABASE_URL / TEST_BROKER_URL)
+test: install $(COMPILED)
+	$(BIN)/pytest
+
+## install: a virtual environment with the pinned dependencies
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+%.mo: %.po
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+## lint: ruff and mypy
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## check: lint, and the models against the migrations
+check: lint
+	$(BIN)/flask db check
+
+## messages: extract new strings and merge them into the catalogs
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --omit-header --no-location \
+		-o suggestion/translations/messages.pot .
+	$(BIN)/pybabel update -i suggestion/translations/messages.pot -d suggestion/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,115 @@
+"""The flask commands of DESIGN §2, and the migrations against the models."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from suggestion.auth.models import User
+from suggestion.calendar.models import Holiday
+from suggestion.extensions import db
+
+
+def test_seed_demo_prints_the_logins_and_can_run_twice(app, db_session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "demo"])
+    second = runner.invoke(args=["seed", "demo"])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output
+    for role in ("officer", "integrity", "manager", "admin"):
+        assert role in first.output
+    assert "demo-password-2569" in first.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+
+
+def test_users_create_reads_the_password_from_stdin(app, db_session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Chief@Example.go.th",
+            "--name",
+            "หัวหน้า",
+            "--role",
+            "admin",
+            "--division",
+            "CENTRAL",
+        ],
+        input="a-long-enough-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(sa.select(User).where(User.email == "chief@example.go.th")).one()
+    assert user.role == "admin" and user.division.code == "CENTRAL"
+    assert user.check_password("a-long-enough-password")
+    assert "a-long-enough-password" not in user.password_hash
+
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "chief@example.go.th",
+            "--name",
+            "x",
+            "--role",
+            "admin",
+        ],
+        input="a-long-enough-password\n",
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(
+        args=["users", "create", "--email", "b@example.go.th", "--name", "x", "--role", "officer"],
+        input="short\n",
+    )
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    bad_role = runner.invoke(
+        args=["users", "create", "--email", "c@example.go.th", "--name", "x", "--role", "king"],
+        input="a-long-enough-password\n",
+    )
+    assert bad_role.exit_code != 0
+
+
+def test_holidays_sync_loads_public_and_government_days(app, db_session):
+    result = app.test_cli_runner().invoke(args=["holidays", "sync", "--year", "2024"])
+    assert result.exit_code == 0, result.output
+    days = {
+        h.day.isoformat(): h
+        for h in db.session.scalars(
+            sa.select(Holiday).where(Holiday.day.between(date(2024, 1, 1), date(2024, 12, 31)))
+        )
+    }
+    assert days["2024-04-15"].category == "public"  # Songkran
+    assert any(h.category == "government" for h in days.values())  # Royal Ploughing Day
+
+
+def test_sla_deadline_follows_the_design_example(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=["sla", "deadline", "--received", "2026-04-10T15:00", "--working-days", "15"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "2026-05-08T23:59:59+07:00"
+
+
+def test_the_models_match_the_migrations(app, database):
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    assert result.exit_code == 0, result.output
+
+
+def test_the_migrations_run_up_and_down_on_sqlite(tmp_path):
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+
+    from suggestion import create_app
+
+    sqlite_app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.sqlite"}
+    )
+    with sqlite_app.app_context():
+        upgrade()
+        tables = set(sa.inspect(db.engine).get_table_names())
+        assert {"cases", "case_events", "complainants", "notifications"} <= tables
+        downgrade(revision="base")
+        assert set(sa.inspect(db.engine).get_table_names()) == {"alembic_version"}
+        db.engine.dispose()
