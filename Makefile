@@ -1,7 +1,7 @@
 # The short names people type. `make run` and `make test` are the two commands.
 SHELL := /bin/bash
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { command -v $$p; break; }; done)
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { command -v $$p; break; }; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 CATALOGS := $(wildcard suggestion/translations/*/LC_MESSAGES/messages.po)
