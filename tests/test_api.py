@@ -135,3 +135,8 @@ def test_the_openapi_document_describes_every_path(client):
         "compliment",
         "inquiry",
     ]
+
+
+def test_a_nul_character_in_json_text_does_not_break_filing(client):
+    response = client.post("/api/v1/cases", json=body(subject="เว็บ\u0000ล่ม"))
+    assert response.status_code == 201

@@ -258,3 +258,33 @@ def test_the_language_choice_is_remembered(client):
     assert response.status_code == 302 and response.headers["Location"] == "/process"
     assert '<html lang="en">' in client.get("/process").get_data(as_text=True)
     assert client.get("/language/th?next=https://evil.example/").headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "-1", ""])
+def test_a_category_that_is_not_offered_gets_one_clear_message(client, value):
+    response = client.post("/file/complaint", data=form_data(client, category=value))
+    errors = re.findall(r'<p class="error">([^<]+)</p>', response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert errors == ["กรุณาเลือกหมวดหมู่เรื่อง"]
+
+
+def test_invisible_control_characters_are_dropped_not_fatal(client):
+    response = client.post(
+        "/file/complaint", data=form_data(client, subject="ข้อมูล\x00ล่าช้า\x1b", name="สมหญิง\x00")
+    )
+    assert response.status_code == 303
+    case = db.session.scalars(sa.select(Case)).one()
+    assert case.subject == "ข้อมูลล่าช้า" and case.complainant.name == "สมหญิง"
+
+
+@pytest.mark.parametrize(
+    ("path", "fields"),
+    [
+        ("/track", {"tracking_code": "2569-000001", "access_key": "ABCDE-FGHJK"}),
+        ("/file/suggestion", {"subject": "x", "description": "y"}),
+    ],
+)
+def test_every_public_form_refuses_a_missing_csrf_token(client, path, fields):
+    response = client.post(path, data=fields)
+    assert response.status_code == 400
+    assert "แบบฟอร์ม" in response.get_data(as_text=True)

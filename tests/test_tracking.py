@@ -138,3 +138,18 @@ def test_events_cannot_be_changed_or_deleted(app, file_a_case, db_session):
     for statement in ("UPDATE case_events SET body = 'x'", "DELETE FROM case_events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), db_session.begin_nested():
             db_session.execute(sa.text(statement))
+
+
+def test_adding_information_without_a_csrf_token_is_refused(client, file_a_case):
+    code, key, _ = file_a_case()
+    track(client, code, key)
+    response = client.post(f"/track/{code}/information", data={"text": "ข้อมูลเพิ่ม"})
+    assert response.status_code == 400
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(CaseEvent)
+            .where(CaseEvent.action == "information_added")
+        )
+        == 0
+    )

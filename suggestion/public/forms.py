@@ -43,8 +43,20 @@ def categories_for(kind: Kind) -> list[Category]:
     return [c for c in rows if kind.value in c.kinds]
 
 
+# C0 control characters other than tab and newlines: invisible, and refused by
+# PostgreSQL (NUL), so they are dropped from everything typed.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
 def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    return value.translate(_CONTROL).strip() if isinstance(value, str) else value
+
+
+def _int_or_zero(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -55,7 +67,8 @@ def _none_if_blank(value: Any) -> Any:
 class FilingForm(FlaskForm):
     """The form of DESIGN §1.2: who files, what about, the facts, the files."""
 
-    category = SelectField(_l("Category"), coerce=int, validate_choice=True)
+    # Checked by validate_category, with one message for every kind of bad value.
+    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
     subject = StringField(
         _l("Subject"),
         filters=[_strip],
