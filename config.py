@@ -8,6 +8,7 @@ Production refuses to start without the secrets and URLs it cannot guess.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -79,6 +80,8 @@ class Config:
         self.LANGUAGES = ("th", "en")
 
         self.SESSION_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+        self.STAFF_IDLE_MINUTES = int(_env("STAFF_IDLE_MINUTES", "60") or 60)
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = 4 * 3600
 

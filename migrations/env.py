@@ -44,6 +44,24 @@ def get_metadata():
     return target_db.metadata
 
 
+# Indexes that exist only on PostgreSQL, created by hand in a migration, which
+# autogenerate must not try to drop.
+HAND_MADE_INDEXES = {"ix_cases_search_trgm"}
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in HAND_MADE_INDEXES)
+
+
+def render_item(type_, obj, autogen_context):
+    """Write the UTC timestamp type as the plain DateTime it stores."""
+    from suggestion.core.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -84,6 +102,8 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
 

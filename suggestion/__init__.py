@@ -16,12 +16,15 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion import cli
     from suggestion import errors
     from suggestion import extensions
+    from suggestion.admin.views import bp as admin_bp
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401
+    from suggestion.auth.views import bp as auth_bp
     from suggestion.core import i18n
     from suggestion.core.jobs import celery_init_app
     from suggestion.notify.outbox import init_outbox
     from suggestion.public.views import bp as public_bp
+    from suggestion.staff.views import bp as staff_bp
 
     app = Flask(
         __name__,
@@ -44,6 +47,9 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
     extensions.csrf.exempt(api_bp)
 
     errors.init_app(app)

@@ -53,6 +53,15 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Throttling of guessed passwords for this account (the address is
+    # throttled separately by Flask-Limiter).
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    # Bumped when the password changes, which ends every other session.
+    session_epoch: Mapped[int] = mapped_column(default=1)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
 
     division: Mapped[Division] = relationship()
 

@@ -8,8 +8,12 @@ from suggestion.extensions import login_manager
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """``id:epoch``; a password change bumps the epoch and ends old sessions."""
+    user_id, _, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or user.session_epoch != int(epoch):
+        return None
+    return user

@@ -119,6 +119,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
             "kind": (None, filing.kind.value),
             "category": (None, filing.category.code if filing.category else None),
             "channel": (None, filing.channel.value),
+            "received_at": (None, received_at),
             "due_at": (None, due_at),
         },
     )

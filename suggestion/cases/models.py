@@ -212,3 +212,17 @@ class CasePause(Base):
     # The state the case returns to when the filer answers.
     resume_status: Mapped[str] = mapped_column(sa.String(20))
     shifted_days: Mapped[int | None]
+
+
+class ReplyTemplate(Base):
+    """A reply officers start from, maintained by administrators in Thai and English."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title_th: Mapped[str] = mapped_column(sa.String(200))
+    title_en: Mapped[str] = mapped_column(sa.String(200))
+    body_th: Mapped[str] = mapped_column(sa.Text)
+    body_en: Mapped[str] = mapped_column(sa.Text)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -73,3 +73,57 @@ class Priority(enum.StrEnum):
     NORMAL = "normal"
     HIGH = "high"
     URGENT = "urgent"
+
+
+class RejectGround(enum.StrEnum):
+    """The grounds on which a case may be declined (DESIGN §1.2)."""
+
+    OUTSIDE_REMIT = "outside_remit"
+    BEFORE_COURT = "before_court"
+    CONCLUDED_ELSEWHERE = "concluded_elsewhere"
+    ANONYMOUS_WITHOUT_EVIDENCE = "anonymous_without_evidence"
+    NOT_A_COMPLAINT = "not_a_complaint"
+    DUPLICATE = "duplicate"
+
+
+REJECT_GROUND_LABELS = {
+    RejectGround.OUTSIDE_REMIT: _l("Outside the agency's remit"),
+    RejectGround.BEFORE_COURT: _l("Before a court or finally decided"),
+    RejectGround.CONCLUDED_ELSEWHERE: _l("Already concluded by another agency"),
+    RejectGround.ANONYMOUS_WITHOUT_EVIDENCE: _l(
+        "Anonymous, without evidence, circumstances or witnesses"
+    ),
+    RejectGround.NOT_A_COMPLAINT: _l("Not a complaint"),
+    RejectGround.DUPLICATE: _l("Duplicate of another case"),
+}
+
+CHANNEL_LABELS = {
+    Channel.WEB: _l("Website"),
+    Channel.API: _l("API"),
+    Channel.PHONE: _l("Telephone"),
+    Channel.LETTER: _l("Letter"),
+    Channel.WALK_IN: _l("In person"),
+    Channel.EMAIL: _l("E-mail"),
+    Channel.GOV_1111: _l("1111 government centre"),
+    Channel.AGENCY: _l("Referred by another agency"),
+    Channel.IMPORT: _l("Imported"),
+}
+
+PRIORITY_LABELS = {
+    Priority.LOW: _l("Low"),
+    Priority.NORMAL: _l("Normal"),
+    Priority.HIGH: _l("High"),
+    Priority.URGENT: _l("Urgent"),
+}
+
+STATUS_LABELS = {
+    Status.RECEIVED: _l("Received, not screened"),
+    Status.SCREENING: _l("Screening"),
+    Status.AWAITING_INFO: _l("Awaiting information"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.RESOLVED: _l("Resolved"),
+    Status.FORWARDED: _l("Forwarded"),
+    Status.REJECTED: _l("Rejected"),
+    Status.MERGED: _l("Merged"),
+    Status.CLOSED: _l("Closed"),
+}

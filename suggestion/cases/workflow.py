@@ -87,8 +87,13 @@ def transition(
     body: str | None = None,
     is_public: bool = True,
     at: datetime | None = None,
+    extra_diff: dict[str, tuple[Any, Any]] | None = None,
 ) -> CaseEvent:
-    """Change the state of ``case`` and write the event, or raise TransitionError."""
+    """Change the state of ``case`` and write the event, or raise TransitionError.
+
+    ``extra_diff`` holds what the caller changed alongside the state, so that one
+    event records the whole action.
+    """
     if not can_transition(case, to):
         raise TransitionError(case, to)
     now = at or utcnow()
@@ -122,6 +127,7 @@ def transition(
         case.closed_at = None
 
     case.status = to
+    diff.update(extra_diff or {})
     return record_event(
         case,
         "status_changed",

@@ -32,6 +32,10 @@ _SESSION_KEY = "outbox.published"
 # Subjects of the e-mails, by template; translated in the recipient's language.
 SUBJECTS = {
     "receipt": _l("Your case %(tracking_code)s has been received"),
+    "info_requested": _l("Your case %(tracking_code)s: we need more information"),
+    "reply": _l("Your case %(tracking_code)s: a reply from us"),
+    "outcome": _l("Your case %(tracking_code)s: the outcome"),
+    "merged": _l("Your case %(tracking_code)s has been merged into %(surviving_code)s"),
 }
 
 

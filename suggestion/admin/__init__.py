@@ -1,0 +1,2 @@
+"""Administration: staff accounts and reply templates (more comes with the
+deadlines and reports: policies, holidays, categories)."""

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from suggestion.auth.models import Role
+from suggestion.auth.services import MIN_PASSWORD_LENGTH
+from suggestion.public.forms import _int_or_zero
+from suggestion.public.forms import _strip
+from suggestion.public.forms import MAX_LENGTH
+from suggestion.public.forms import REQUIRED
+
+ROLE_LABELS = {
+    Role.OFFICER: _l("Officer"),
+    Role.INTEGRITY: _l("Integrity officer"),
+    Role.MANAGER: _l("Manager"),
+    Role.ADMIN: _l("Administrator"),
+}
+PASSWORD_LENGTH = Length(
+    min=MIN_PASSWORD_LENGTH,
+    max=200,
+    message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
+)
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_strip],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=MAX_LENGTH),
+            Email(_l("Please give a valid e-mail address."), check_deliverability=False),
+        ],
+    )
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    division_id = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    is_active = BooleanField(_l("Active"), default=True)
+    password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
+
+
+class ReplyTemplateForm(FlaskForm):
+    title_th = StringField(
+        _l("Title (Thai)"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
+    )
+    title_en = StringField(
+        _l("Title (English)"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
+    )
+    body_th = TextAreaField(
+        _l("Text (Thai)"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
+    )
+    body_en = TextAreaField(
+        _l("Text (English)"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
+    )
+    is_active = BooleanField(_l("In use"), default=True)

@@ -1,0 +1,333 @@
+"""What staff do to a case. Each action checks that the actor may work on the
+case and that the case has not changed since they looked, goes through the one
+transition function where the state changes, writes its event with a diff, and
+puts any message to the filer in the outbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+
+from suggestion.auth.models import Division
+from suggestion.auth.models import User
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import add_working_days
+from suggestion.cases.access import NotPermitted
+from suggestion.cases.access import StaffAccess
+from suggestion.cases.events import record_event
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.models import CasePause
+from suggestion.cases.models import Category
+from suggestion.cases.states import Kind
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import Priority
+from suggestion.cases.states import REJECT_GROUND_LABELS
+from suggestion.cases.states import RejectGround
+from suggestion.cases.states import Status
+from suggestion.cases.workflow import transition
+from suggestion.cases.workflow import TransitionError
+from suggestion.core.time import end_of_day
+from suggestion.core.time import format_datetime
+from suggestion.core.time import local_date
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.notify.outbox import queue_email
+from suggestion.sla.deadlines import deadline
+from suggestion.sla.deadlines import terms_for
+
+
+class CaseChanged(RuntimeError):
+    """Someone else changed the case since the actor loaded it."""
+
+
+class ActionError(ValueError):
+    """The action cannot be done with these values; the message says why."""
+
+
+def _check(access: StaffAccess, case: Case, expected_version: int | None) -> User:
+    if not access.can_work_on(case):
+        raise NotPermitted(case.tracking_code)
+    if expected_version is not None and expected_version != case.version:
+        raise CaseChanged(case.tracking_code)
+    return access.user
+
+
+def _acknowledge(case: Case, diff: dict[str, Any]) -> None:
+    if case.acknowledged_at is None:
+        now = utcnow()
+        diff["acknowledged_at"] = (None, now)
+        case.acknowledged_at = now
+
+
+def _tell_filer(case: Case, template: str, **context: Any) -> None:
+    """E-mail the filer through the outbox, if they gave an address."""
+    complainant = case.complainant
+    if case.is_anonymous or complainant is None or not complainant.email:
+        return
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queue_email(
+        template,
+        complainant.email,
+        locale=case.locale,
+        case_id=case.id,
+        tracking_code=case.tracking_code,
+        subject=case.subject,
+        track_url=f"{base}/track?code={case.tracking_code}",
+        due_at=format_datetime(case.due_at, case.locale, tz),
+        **context,
+    )
+
+
+def screen(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
+    """Take a new case into screening (this acknowledges it)."""
+    actor = _check(access, case, expected_version)
+    diff: dict[str, Any] = {}
+    _acknowledge(case, diff)
+    return transition(case, Status.SCREENING, actor=actor, is_public=False, extra_diff=diff)
+
+
+def accept(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
+    """Accept the case for handling; it goes to the actor's division if it has none."""
+    actor = _check(access, case, expected_version)
+    extra: dict[str, Any] = {}
+    _acknowledge(case, extra)
+    if case.division_id is None:
+        extra["division"] = (None, actor.division.code)
+        case.division_id = actor.division_id
+    return transition(case, Status.IN_PROGRESS, actor=actor, is_public=True, extra_diff=extra)
+
+
+def _require_open(case: Case) -> None:
+    if Status(case.status) not in OPEN_STATES:
+        raise TransitionError(case, Status(case.status))
+
+
+def _moved_deadline(case: Case, working_days: int) -> Any:
+    """The deadline of a period counted from receipt, moved by past pauses."""
+    due = deadline(case.received_at, working_days)
+    shifted = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CasePause.shifted_days), 0)).where(
+            CasePause.case_id == case.id
+        )
+    )
+    if not shifted:
+        return due
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    day = local_date(due, tz)
+    holidays = holiday_dates(day, day + timedelta(days=2 * shifted + 60))
+    return end_of_day(add_working_days(day, shifted, holidays), tz)
+
+
+def reclassify(
+    access: StaffAccess,
+    case: Case,
+    *,
+    kind: Kind,
+    category: Category | None,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Change kind and category; the deadlines follow the new policy."""
+    actor = _check(access, case, expected_version)
+    _require_open(case)
+    if category is not None and kind.value not in category.kinds:
+        raise ActionError("category")
+    diff: dict[str, Any] = {}
+    if case.kind != kind:
+        diff["kind"] = (case.kind, kind.value)
+    old_category = case.category.code if case.category else None
+    new_category = category.code if category else None
+    if old_category != new_category:
+        diff["category"] = (old_category, new_category)
+    if not diff:
+        raise ActionError("unchanged")
+    case.kind = kind
+    case.category_id = category.id if category else None
+    terms = terms_for(kind, case.category_id)
+    new_due = _moved_deadline(case, terms.outcome_days)
+    if new_due != case.due_at:
+        diff["due_at"] = (case.due_at, new_due)
+        case.due_at = new_due
+    if case.acknowledged_at is None:
+        new_ack = _moved_deadline(case, terms.ack_days)
+        if new_ack != case.ack_due_at:
+            diff["ack_due_at"] = (case.ack_due_at, new_ack)
+            case.ack_due_at = new_ack
+    return record_event(case, "reclassified", actor=actor, diff=diff)
+
+
+def set_priority(
+    access: StaffAccess, case: Case, *, priority: Priority, expected_version: int | None = None
+) -> CaseEvent:
+    actor = _check(access, case, expected_version)
+    if case.priority == priority:
+        raise ActionError("unchanged")
+    diff = {"priority": (case.priority, priority.value)}
+    case.priority = priority
+    return record_event(case, "priority_set", actor=actor, diff=diff)
+
+
+def assign(
+    access: StaffAccess,
+    case: Case,
+    *,
+    division: Division,
+    assignee: User | None,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Route the case to a division and, optionally, one of its officers."""
+    actor = _check(access, case, expected_version)
+    if assignee is not None and (assignee.division_id != division.id or not assignee.is_active):
+        raise ActionError("assignee")
+    if assignee is not None and not StaffAccess(assignee).can_view(_as_routed(case, division)):
+        raise ActionError("assignee")
+    diff: dict[str, Any] = {}
+    old_division = case.division.code if case.division else None
+    if old_division != division.code:
+        diff["division"] = (old_division, division.code)
+    old_assignee = case.assignee.email if case.assignee else None
+    new_assignee = assignee.email if assignee else None
+    if old_assignee != new_assignee:
+        diff["assignee"] = (old_assignee, new_assignee)
+    if not diff:
+        raise ActionError("unchanged")
+    case.division_id = division.id
+    case.division = division
+    case.assignee_id = assignee.id if assignee else None
+    case.assignee = assignee
+    return record_event(case, "assigned", actor=actor, diff=diff)
+
+
+def _as_routed(case: Case, division: Division) -> Case:
+    """A stand-in with the new division, to ask whether the assignee may see it."""
+    probe = Case(kind=case.kind, division_id=division.id, is_anonymous=case.is_anonymous)
+    probe.id = case.id
+    return probe
+
+
+def request_information(
+    access: StaffAccess, case: Case, *, message: str, expected_version: int | None = None
+) -> CaseEvent:
+    """Ask the filer for what is missing; the deadlines pause until they answer."""
+    actor = _check(access, case, expected_version)
+    event = transition(case, Status.AWAITING_INFO, actor=actor, body=message, is_public=True)
+    _tell_filer(case, "info_requested", message=message)
+    return event
+
+
+def reply(
+    access: StaffAccess, case: Case, *, message: str, expected_version: int | None = None
+) -> CaseEvent:
+    """A public reply: on the filer's timeline and by e-mail."""
+    actor = _check(access, case, expected_version)
+    if Status(case.status) in {Status.MERGED, Status.CLOSED}:
+        raise TransitionError(case, Status(case.status))
+    event = record_event(case, "public_reply", actor=actor, body=message, is_public=True)
+    _tell_filer(case, "reply", message=message)
+    return event
+
+
+def add_note(
+    access: StaffAccess, case: Case, *, text: str, expected_version: int | None = None
+) -> CaseEvent:
+    """An internal note, for staff only."""
+    actor = _check(access, case, expected_version)
+    return record_event(case, "note", actor=actor, body=text, is_public=False)
+
+
+def resolve(
+    access: StaffAccess, case: Case, *, summary: str, expected_version: int | None = None
+) -> CaseEvent:
+    actor = _check(access, case, expected_version)
+    event = transition(case, Status.RESOLVED, actor=actor, body=summary, is_public=True)
+    _tell_filer(case, "outcome", message=summary)
+    return event
+
+
+def forward(
+    access: StaffAccess,
+    case: Case,
+    *,
+    agency: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Send the case to the agency responsible and tell the filer where."""
+    actor = _check(access, case, expected_version)
+    body = f"{agency}\n\n{reason}"
+    event = transition(
+        case, Status.FORWARDED, actor=actor, body=body, extra_diff={"forwarded_to": (None, agency)}
+    )
+    _tell_filer(case, "outcome", message=body)
+    return event
+
+
+def reject(
+    access: StaffAccess,
+    case: Case,
+    *,
+    ground: RejectGround,
+    explanation: str,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Decline the case on one of the recorded grounds; the filer is told why."""
+    actor = _check(access, case, expected_version)
+    with force_locale(case.locale):
+        label = str(REJECT_GROUND_LABELS[ground])
+    body = f"{label}\n\n{explanation}"
+    event = transition(
+        case, Status.REJECTED, actor=actor, body=body, extra_diff={"ground": (None, ground.value)}
+    )
+    _tell_filer(case, "outcome", message=body)
+    return event
+
+
+def merge(
+    access: StaffAccess,
+    case: Case,
+    *,
+    into: Case,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Merge a duplicate into the case that goes on; its filer is told the code."""
+    actor = _check(access, case, expected_version)
+    if into.id == case.id or into.status == Status.MERGED or not access.can_view(into):
+        raise ActionError("merge_target")
+    case.merged_into_id = into.id
+    event = transition(
+        case, Status.MERGED, actor=actor, extra_diff={"merged_into": (None, into.tracking_code)}
+    )
+    record_event(into, "merged_in", actor=actor, diff={"merged": (None, case.tracking_code)})
+    _tell_filer(case, "merged", surviving_code=into.tracking_code)
+    return event
+
+
+def reopen(
+    access: StaffAccess, case: Case, *, reason: str, expected_version: int | None = None
+) -> CaseEvent:
+    actor = _check(access, case, expected_version)
+    extra: dict[str, Any] = {}
+    if case.merged_into_id is not None:
+        extra["merged_into_id"] = (case.merged_into_id, None)
+        case.merged_into_id = None
+    return transition(
+        case, Status.IN_PROGRESS, actor=actor, body=reason, is_public=False, extra_diff=extra
+    )
+
+
+def close(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
+    actor = _check(access, case, expected_version)
+    return transition(case, Status.CLOSED, actor=actor, is_public=True)
+
+
+def unlock_restricted(access: StaffAccess, case: Case, *, reason: str) -> CaseEvent:
+    """An administrator records why they open a corruption report (logged)."""
+    if not access.needs_reason(case):
+        raise NotPermitted(case.tracking_code)
+    return record_event(case, "restricted_access", actor=access.user, body=reason, is_public=False)

@@ -1,0 +1,12 @@
+"""WTForms' own messages that our forms can show, listed so that the catalog
+extraction finds them (Flask-WTF translates them through Flask-Babel)."""
+
+from flask_babel import lazy_gettext as _l
+
+MESSAGES = (
+    _l("Not a valid datetime value."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+)

@@ -1,0 +1,1 @@
+"""The staff desk: the queue, the case page and its actions, intake."""

@@ -1,0 +1,169 @@
+"""Forms of the staff desk. Every action form carries the case's version, so
+that an action on a case someone else has just changed is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import DateTimeLocalField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from suggestion.cases.states import Channel
+from suggestion.cases.states import CHANNEL_LABELS
+from suggestion.cases.states import KIND_LABELS
+from suggestion.cases.states import PRIORITY_LABELS
+from suggestion.cases.states import REJECT_GROUND_LABELS
+from suggestion.cases.states import STATUS_LABELS
+from suggestion.public.forms import _int_or_zero
+from suggestion.public.forms import _strip
+from suggestion.public.forms import FilingForm
+from suggestion.public.forms import REQUIRED
+
+TEXT_MAX = 10_000
+TOO_LONG = _l("Please keep this under %(max)d characters.")
+
+
+def _text(label: Any, max_length: int = TEXT_MAX) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=max_length, message=TOO_LONG)],
+    )
+
+
+class ActionForm(FlaskForm):
+    version = HiddenField(filters=[_int_or_zero])
+
+
+class MessageForm(ActionForm):
+    message = _text(_l("Message"))
+
+
+class ReclassifyForm(ActionForm):
+    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
+
+
+class PriorityForm(ActionForm):
+    priority = SelectField(
+        _l("Priority"), choices=[(k.value, v) for k, v in PRIORITY_LABELS.items()]
+    )
+
+
+class AssignForm(ActionForm):
+    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    assignee = SelectField(_l("Officer"), coerce=_int_or_zero, validate_choice=False)
+
+
+class ForwardForm(ActionForm):
+    agency = StringField(
+        _l("Agency responsible"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
+    )
+    reason = _text(_l("Why it is theirs"))
+
+
+class RejectForm(ActionForm):
+    ground = SelectField(
+        _l("Ground"), choices=[(k.value, v) for k, v in REJECT_GROUND_LABELS.items()]
+    )
+    explanation = _text(_l("Explanation for the filer"))
+
+
+class MergeForm(ActionForm):
+    target = StringField(
+        _l("Tracking code of the case that goes on"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG)],
+    )
+
+
+class ReasonForm(FlaskForm):
+    reason = _text(_l("Why you need to open this report"), 1000)
+
+
+class BulkAssignForm(FlaskForm):
+    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    assignee = SelectField(_l("Officer"), coerce=_int_or_zero, validate_choice=False)
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters, read from the URL so a view can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        _l("State"),
+        choices=[("", _l("Open cases")), ("all", _l("All states"))]
+        + [(k.value, v) for k, v in STATUS_LABELS.items()],
+        default="",
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("", _l("All kinds"))] + [(k.value, v) for k, v in KIND_LABELS.items()],
+        default="",
+    )
+    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
+    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    assignee = SelectField(
+        _l("Assignee"),
+        choices=[("", _l("Anyone")), ("mine", _l("Mine")), ("unassigned", _l("Unassigned"))],
+        default="",
+    )
+    channel = SelectField(
+        _l("Channel"),
+        choices=[("", _l("All channels"))] + [(k.value, v) for k, v in CHANNEL_LABELS.items()],
+        default="",
+    )
+    due_within = IntegerField(
+        _l("Due within (working days)"),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=365, message=_l("Give a number from 0 to 365.")),
+        ],
+    )
+    overdue = SelectField(
+        _l("Overdue"), choices=[("", _l("Any")), ("1", _l("Overdue only"))], default=""
+    )
+    received_from = DateField(_l("Received from"), validators=[Optional()])
+    received_to = DateField(_l("Received until"), validators=[Optional()])
+    q = StringField(
+        _l("Search"), filters=[_strip], validators=[Optional(), Length(max=100, message=TOO_LONG)]
+    )
+
+
+class IntakeForm(FilingForm):
+    """A case that reached the agency by another channel, typed in by staff."""
+
+    channel = SelectField(
+        _l("Channel"),
+        choices=[
+            (c.value, CHANNEL_LABELS[c])
+            for c in Channel
+            if c not in {Channel.WEB, Channel.API, Channel.IMPORT}
+        ],
+    )
+    received_at = DateTimeLocalField(
+        _l("Received at"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(_l("Give the date and time the case reached us."))],
+    )
+
+    def validate_received_at(self, field: DateTimeLocalField) -> None:
+        if field.data is None:
+            raise ValidationError(_l("Give the date and time the case reached us."))
