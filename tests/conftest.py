@@ -330,3 +330,31 @@ def browser_page(tmp_path: Path):  # type: ignore[no-untyped-def]
         page.screenshot(path=str(tmp_path / "last.png"), full_page=True)
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def staff(app: Flask, db_session: scoped_session):  # type: ignore[no-untyped-def]
+    """Creates a staff account (committed to the test's transaction); returns its e-mail."""
+    from tests.factories import make_user
+
+    def create(role: str, division: str, email: str | None = None) -> str:
+        with app.app_context():
+            user = make_user(role, division, email)
+            db_session.commit()
+            return str(user.email)
+
+    return create
+
+
+def login(client: FlaskClient, email: str, password: str | None = None) -> None:
+    from tests.factories import PASSWORD
+
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": email,
+            "password": password or PASSWORD,
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]

@@ -49,3 +49,23 @@ def upload(data: bytes, name: str) -> tuple[io.BytesIO, str]:
 
 def checked_pdf() -> CheckedFile:
     return CheckedFile(original_name="evidence.pdf", content_type="application/pdf", data=PDF)
+
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(role: str, division: str, email: str | None = None) -> Any:
+    from suggestion.auth.models import Division
+    from suggestion.auth.models import User
+
+    division_row = db.session.scalars(sa.select(Division).where(Division.code == division)).one()
+    user = User(
+        email=email or f"{role}.{division.lower()}@example.go.th",
+        name=f"{role.title()} {division}",
+        role=role,
+        division_id=division_row.id,
+    )
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -15,10 +15,11 @@ from wtforms.validators import Optional
 
 from suggestion.auth.models import Role
 from suggestion.auth.services import MIN_PASSWORD_LENGTH
-from suggestion.public.forms import _int_or_zero
-from suggestion.public.forms import _strip
-from suggestion.public.forms import MAX_LENGTH
-from suggestion.public.forms import REQUIRED
+from suggestion.core.forms import choices
+from suggestion.core.forms import int_or_zero
+from suggestion.core.forms import MAX_LENGTH
+from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import strip_text
 
 ROLE_LABELS = {
     Role.OFFICER: _l("Officer"),
@@ -36,20 +37,22 @@ PASSWORD_LENGTH = Length(
 class UserForm(FlaskForm):
     name = StringField(
         _l("Name"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
     )
     email = EmailField(
         _l("E-mail"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired(REQUIRED),
             Length(max=254, message=MAX_LENGTH),
             Email(_l("Please give a valid e-mail address."), check_deliverability=False),
         ],
     )
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
-    division_id = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    role = SelectField(
+        _l("Role"), choices=choices([(r.value, label) for r, label in ROLE_LABELS.items()])
+    )
+    division_id = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
     is_active = BooleanField(_l("Active"), default=True)
     password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
 
@@ -57,22 +60,22 @@ class UserForm(FlaskForm):
 class ReplyTemplateForm(FlaskForm):
     title_th = StringField(
         _l("Title (Thai)"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
     )
     title_en = StringField(
         _l("Title (English)"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
     )
     body_th = TextAreaField(
         _l("Text (Thai)"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
     )
     body_en = TextAreaField(
         _l("Text (English)"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
     )
     is_active = BooleanField(_l("In use"), default=True)

@@ -14,6 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from suggestion.admin.forms import ReplyTemplateForm
 from suggestion.admin.forms import ROLE_LABELS
@@ -38,7 +39,7 @@ def _admins_only() -> None:
         abort(404)
 
 
-def _division_choices() -> list[tuple[int, str]]:
+def _division_choices() -> list[SelectChoice]:
     locale = current_language()
     return [
         (d.id, f"{d.code} · {d.name(locale)}")

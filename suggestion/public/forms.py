@@ -28,12 +28,16 @@ from suggestion.cases.attachments import check_file
 from suggestion.cases.attachments import CheckedFile
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
+from suggestion.core.forms import choices
+from suggestion.core.forms import int_or_zero
+from suggestion.core.forms import MAX_LENGTH
+from suggestion.core.forms import none_if_blank
+from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import strip_text
 from suggestion.extensions import db
 
-REQUIRED = _l("This field is required.")
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 10_000
-MAX_LENGTH = _l("Please keep this under %(max)d characters.")
 
 
 def categories_for(kind: Kind) -> list[Category]:
@@ -48,46 +52,30 @@ def categories_for(kind: Kind) -> list[Category]:
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
-def _strip(value: Any) -> Any:
-    return value.translate(_CONTROL).strip() if isinstance(value, str) else value
-
-
-def _int_or_zero(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _none_if_blank(value: Any) -> Any:
-    value = _strip(value)
-    return value or None
-
-
 class FilingForm(FlaskForm):
     """The form of DESIGN §1.2: who files, what about, the facts, the files."""
 
     # Checked by validate_category, with one message for every kind of bad value.
-    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=int_or_zero, validate_choice=False)
     subject = StringField(
         _l("Subject"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=SUBJECT_MAX, message=MAX_LENGTH)],
     )
     description = TextAreaField(
         _l("The facts"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=MAX_LENGTH)],
     )
     is_anonymous = BooleanField(_l("File without giving my name (anonymous)"))
     name = StringField(
         _l("Your full name"),
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
         validators=[Length(max=200, message=MAX_LENGTH)],
     )
     email = EmailField(
         _l("E-mail"),
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
         validators=[
             Optional(),
             Length(max=254, message=MAX_LENGTH),
@@ -96,7 +84,7 @@ class FilingForm(FlaskForm):
     )
     phone = StringField(
         _l("Telephone"),
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
         validators=[
             Optional(),
             Length(max=40, message=MAX_LENGTH),
@@ -108,7 +96,7 @@ class FilingForm(FlaskForm):
     )
     address = TextAreaField(
         _l("Postal address"),
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
         validators=[Length(max=500, message=MAX_LENGTH)],
     )
     attachments = MultipleFileField(_l("Attachments"))
@@ -125,9 +113,10 @@ class FilingForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.category_rows = {c.id: c for c in categories_for(kind)}
-        self.category.choices = [(0, _l("Choose a category"))] + [
-            (c.id, c.name(locale)) for c in self.category_rows.values()
-        ]
+        self.category.choices = choices(
+            [(0, _l("Choose a category"))]
+            + [(c.id, c.name(locale)) for c in self.category_rows.values()]
+        )
         self.checked_files: list[CheckedFile] = []
 
     def validate_category(self, field: SelectField) -> None:
@@ -167,12 +156,12 @@ class FilingForm(FlaskForm):
 class TrackForm(FlaskForm):
     tracking_code = StringField(
         _l("Tracking code"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=20, message=MAX_LENGTH)],
     )
     access_key = StringField(
         _l("Access key"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=20, message=MAX_LENGTH)],
     )
 
@@ -180,7 +169,7 @@ class TrackForm(FlaskForm):
 class AddInformationForm(FlaskForm):
     text = TextAreaField(
         _l("Information to add"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=MAX_LENGTH)],
     )
     attachments = MultipleFileField(_l("Attachments"))

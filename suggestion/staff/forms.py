@@ -27,10 +27,11 @@ from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PRIORITY_LABELS
 from suggestion.cases.states import REJECT_GROUND_LABELS
 from suggestion.cases.states import STATUS_LABELS
-from suggestion.public.forms import _int_or_zero
-from suggestion.public.forms import _strip
+from suggestion.core.forms import choices
+from suggestion.core.forms import int_or_zero
+from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import strip_text
 from suggestion.public.forms import FilingForm
-from suggestion.public.forms import REQUIRED
 
 TEXT_MAX = 10_000
 TOO_LONG = _l("Please keep this under %(max)d characters.")
@@ -39,13 +40,13 @@ TOO_LONG = _l("Please keep this under %(max)d characters.")
 def _text(label: Any, max_length: int = TEXT_MAX) -> TextAreaField:
     return TextAreaField(
         label,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=max_length, message=TOO_LONG)],
     )
 
 
 class ActionForm(FlaskForm):
-    version = HiddenField(filters=[_int_or_zero])
+    version = HiddenField(filters=[int_or_zero])
 
 
 class MessageForm(ActionForm):
@@ -53,25 +54,25 @@ class MessageForm(ActionForm):
 
 
 class ReclassifyForm(ActionForm):
-    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in KIND_LABELS.items()])
-    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=choices([(k.value, v) for k, v in KIND_LABELS.items()]))
+    category = SelectField(_l("Category"), coerce=int_or_zero, validate_choice=False)
 
 
 class PriorityForm(ActionForm):
     priority = SelectField(
-        _l("Priority"), choices=[(k.value, v) for k, v in PRIORITY_LABELS.items()]
+        _l("Priority"), choices=choices([(k.value, v) for k, v in PRIORITY_LABELS.items()])
     )
 
 
 class AssignForm(ActionForm):
-    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
-    assignee = SelectField(_l("Officer"), coerce=_int_or_zero, validate_choice=False)
+    division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
+    assignee = SelectField(_l("Officer"), coerce=int_or_zero, validate_choice=False)
 
 
 class ForwardForm(ActionForm):
     agency = StringField(
         _l("Agency responsible"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=200, message=TOO_LONG)],
     )
     reason = _text(_l("Why it is theirs"))
@@ -79,7 +80,7 @@ class ForwardForm(ActionForm):
 
 class RejectForm(ActionForm):
     ground = SelectField(
-        _l("Ground"), choices=[(k.value, v) for k, v in REJECT_GROUND_LABELS.items()]
+        _l("Ground"), choices=choices([(k.value, v) for k, v in REJECT_GROUND_LABELS.items()])
     )
     explanation = _text(_l("Explanation for the filer"))
 
@@ -87,7 +88,7 @@ class RejectForm(ActionForm):
 class MergeForm(ActionForm):
     target = StringField(
         _l("Tracking code of the case that goes on"),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=20, message=TOO_LONG)],
     )
 
@@ -97,8 +98,8 @@ class ReasonForm(FlaskForm):
 
 
 class BulkAssignForm(FlaskForm):
-    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
-    assignee = SelectField(_l("Officer"), coerce=_int_or_zero, validate_choice=False)
+    division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
+    assignee = SelectField(_l("Officer"), coerce=int_or_zero, validate_choice=False)
 
 
 class QueueFilterForm(FlaskForm):
@@ -109,25 +110,31 @@ class QueueFilterForm(FlaskForm):
 
     status = SelectField(
         _l("State"),
-        choices=[("", _l("Open cases")), ("all", _l("All states"))]
-        + [(k.value, v) for k, v in STATUS_LABELS.items()],
+        choices=choices(
+            [("", _l("Open cases")), ("all", _l("All states"))]
+            + [(k.value, v) for k, v in STATUS_LABELS.items()]
+        ),
         default="",
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[("", _l("All kinds"))] + [(k.value, v) for k, v in KIND_LABELS.items()],
+        choices=choices([("", _l("All kinds"))] + [(k.value, v) for k, v in KIND_LABELS.items()]),
         default="",
     )
-    category = SelectField(_l("Category"), coerce=_int_or_zero, validate_choice=False)
-    division = SelectField(_l("Division"), coerce=_int_or_zero, validate_choice=False)
+    category = SelectField(_l("Category"), coerce=int_or_zero, validate_choice=False)
+    division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
     assignee = SelectField(
         _l("Assignee"),
-        choices=[("", _l("Anyone")), ("mine", _l("Mine")), ("unassigned", _l("Unassigned"))],
+        choices=choices(
+            [("", _l("Anyone")), ("mine", _l("Mine")), ("unassigned", _l("Unassigned"))]
+        ),
         default="",
     )
     channel = SelectField(
         _l("Channel"),
-        choices=[("", _l("All channels"))] + [(k.value, v) for k, v in CHANNEL_LABELS.items()],
+        choices=choices(
+            [("", _l("All channels"))] + [(k.value, v) for k, v in CHANNEL_LABELS.items()]
+        ),
         default="",
     )
     due_within = IntegerField(
@@ -138,12 +145,14 @@ class QueueFilterForm(FlaskForm):
         ],
     )
     overdue = SelectField(
-        _l("Overdue"), choices=[("", _l("Any")), ("1", _l("Overdue only"))], default=""
+        _l("Overdue"), choices=choices([("", _l("Any")), ("1", _l("Overdue only"))]), default=""
     )
     received_from = DateField(_l("Received from"), validators=[Optional()])
     received_to = DateField(_l("Received until"), validators=[Optional()])
     q = StringField(
-        _l("Search"), filters=[_strip], validators=[Optional(), Length(max=100, message=TOO_LONG)]
+        _l("Search"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message=TOO_LONG)],
     )
 
 
@@ -152,11 +161,11 @@ class IntakeForm(FilingForm):
 
     channel = SelectField(
         _l("Channel"),
-        choices=[
+        choices=choices(
             (c.value, CHANNEL_LABELS[c])
             for c in Channel
             if c not in {Channel.WEB, Channel.API, Channel.IMPORT}
-        ],
+        ),
     )
     received_at = DateTimeLocalField(
         _l("Received at"),

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
@@ -48,6 +49,7 @@ from suggestion.cases.states import Status
 from suggestion.cases.states import STATUS_LABELS
 from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
+from suggestion.core.forms import choices
 from suggestion.core.i18n import current_language
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
@@ -121,18 +123,18 @@ def _categories() -> list[Category]:
     return list(db.session.scalars(sa.select(Category).order_by(Category.position)))
 
 
-def _division_choices(blank: Any) -> list[tuple[int, Any]]:
+def _division_choices(blank: Any) -> list[SelectChoice]:
     locale = current_language()
-    return [(0, blank)] + [(d.id, f"{d.code} · {d.name(locale)}") for d in _divisions()]
+    return choices([(0, blank)] + [(d.id, f"{d.code} · {d.name(locale)}") for d in _divisions()])
 
 
-def _officer_choices(blank: Any) -> list[tuple[int, Any]]:
-    return [(0, blank)] + [(u.id, f"{u.name} ({u.division.code})") for u in _officers()]
+def _officer_choices(blank: Any) -> list[SelectChoice]:
+    return choices([(0, blank)] + [(u.id, f"{u.name} ({u.division.code})") for u in _officers()])
 
 
-def _category_choices(blank: Any) -> list[tuple[int, Any]]:
+def _category_choices(blank: Any) -> list[SelectChoice]:
     locale = current_language()
-    return [(0, blank)] + [(c.id, c.name(locale)) for c in _categories()]
+    return choices([(0, blank)] + [(c.id, c.name(locale)) for c in _categories()])
 
 
 # --- The queue -------------------------------------------------------------------
@@ -168,7 +170,7 @@ def queue() -> Any:
     bulk = forms.BulkAssignForm()
     bulk.division.choices = _division_choices(_("Choose a division"))
     bulk.assignee.choices = _officer_choices(_("No one in particular"))
-    next_args = {k: v for k, v in request.args.items() if k != "after"}
+    next_args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
         "staff/queue.html",
         form=form,

@@ -1,0 +1,37 @@
+"""What every form shares: filters, messages and choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+REQUIRED = _l("This field is required.")
+MAX_LENGTH = _l("Please keep this under %(max)d characters.")
+
+# C0 control characters other than tab and newlines: invisible, and refused by
+# PostgreSQL (NUL), so they are dropped from everything typed.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def strip_text(value: Any) -> Any:
+    return value.translate(_CONTROL).strip() if isinstance(value, str) else value
+
+
+def none_if_blank(value: Any) -> Any:
+    return strip_text(value) or None
+
+
+def int_or_zero(value: Any) -> int:
+    """For select fields of ids: anything that is not a number becomes 0, which
+    the form's own validator then refuses with its own message."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
