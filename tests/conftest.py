@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask import has_request_context
 from flask.testing import FlaskClient
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
@@ -26,9 +27,10 @@ from sqlalchemy.orm import sessionmaker
 from tests import services
 
 ROOT = Path(__file__).resolve().parent.parent
-CASE_TABLES = (
+# What live tests may write; truncated after each (the reference data stays).
+WORK_TABLES = (
     "attachments", "case_pauses", "case_events", "notifications",
-    "complainants", "cases", "tracking_sequences",
+    "complainants", "cases", "tracking_sequences", "users", "reply_templates",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 
@@ -140,7 +142,7 @@ def live_db(app: Flask, database: None) -> Iterator[None]:
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text(f"TRUNCATE {', '.join(WORK_TABLES)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(autouse=True)
@@ -172,6 +174,10 @@ def file_a_case(app: Flask, db_session: scoped_session):  # type: ignore[no-unty
     from tests.factories import make_case
 
     def file(**overrides: object) -> tuple[str, str, str]:
+        if has_request_context():
+            receipt = make_case(**overrides)
+            db_session.commit()
+            return receipt.case.tracking_code, receipt.access_key, receipt.track_token
         with app.test_request_context():
             receipt = make_case(**overrides)
             db_session.commit()

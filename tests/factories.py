@@ -40,6 +40,8 @@ def make_case(**overrides: Any) -> Receipt:
         "phone": "0812345678",
     }
     fields.update(overrides)
+    if fields.get("is_anonymous"):
+        fields.update(name=None, email=None, phone=None)
     return file_case(Filing(**fields))
 
 

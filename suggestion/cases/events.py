@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from datetime import UTC
 from typing import Any
 
 from suggestion.auth.models import User
@@ -12,6 +14,9 @@ from suggestion.extensions import db
 
 
 def _plain(value: Any) -> Any:
+    """JSON-ready; aware date-times in UTC, like the columns they come from."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

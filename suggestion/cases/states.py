@@ -100,7 +100,7 @@ REJECT_GROUND_LABELS = {
 CHANNEL_LABELS = {
     Channel.WEB: _l("Website"),
     Channel.API: _l("API"),
-    Channel.PHONE: _l("Telephone"),
+    Channel.PHONE: _l("Telephone call"),
     Channel.LETTER: _l("Letter"),
     Channel.WALK_IN: _l("In person"),
     Channel.EMAIL: _l("E-mail"),

@@ -1,0 +1,167 @@
+"""The queue: filters in the URL, Thai substring search, counts, keyset pages,
+bulk assignment, and intake of cases from other channels."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from datetime import timedelta
+from datetime import UTC
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Channel
+from suggestion.extensions import db
+from suggestion.staff import queries
+from tests.conftest import csrf_token
+from tests.conftest import login
+from tests.factories import category
+
+ROW = re.compile(r'data-testid="row-([\d-]+)"')
+
+
+def rows(client, **params):
+    page = client.get("/staff/", query_string=params)
+    assert page.status_code == 200
+    return ROW.findall(page.get_data(as_text=True))
+
+
+def test_filters_and_thai_search_return_the_right_cases(app, client, staff, file_a_case):
+    email = staff("officer", "SERVICE")
+    long_ago = datetime.now(UTC) - timedelta(days=90)
+    late = file_a_case(subject="การเผยแพร่ข้อมูลภาวะการทำงานล่าช้า", received_at=long_ago)[0]
+    phone = file_a_case(subject="สอบถามสถิติประชากร", kind="inquiry", channel=Channel.PHONE)[0]
+    plain = file_a_case(subject="ข้อเสนอให้เพิ่มตารางรายจังหวัด", kind="suggestion")[0]
+    login(client, email)
+
+    assert set(rows(client)) == {late, phone, plain}
+    assert rows(client)[0] == late  # nearest (here: past) deadline first
+    assert rows(client, q="ภาวะการทำงาน") == [late]  # a substring in the middle of Thai text
+    assert rows(client, q="ประชากร") == [phone]
+    assert rows(client, q=phone) == [phone]  # the tracking code
+    assert rows(client, q="100%_") == []  # LIKE wildcards are taken literally
+    assert rows(client, kind="suggestion") == [plain]
+    assert rows(client, channel="phone") == [phone]
+    assert rows(client, overdue="1") == [late]
+    assert set(rows(client, due_within="30")) >= {late}
+    assert rows(client, received_to=(long_ago + timedelta(days=1)).date().isoformat()) == [late]
+    assert late not in rows(client, received_from=datetime.now(UTC).date().isoformat())
+    assert set(rows(client, assignee="unassigned")) == {late, phone, plain}
+    assert rows(client, assignee="mine") == []
+
+
+def test_bad_filters_get_a_message_and_are_ignored(client, staff, file_a_case):
+    email = staff("officer", "SERVICE")
+    code = file_a_case()[0]
+    login(client, email)
+    client.set_cookie("lang", "en")
+    page = client.get("/staff/?due_within=abc&received_from=yesterday&category=x&after=%%%")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Not a valid integer value." in text or "Give a number" in text
+    assert code in ROW.findall(text)
+
+
+def test_counts_per_state_and_the_state_filter(client, staff, file_a_case, app):
+    email = staff("officer", "SERVICE")
+    codes = [file_a_case()[0] for _ in range(3)]
+    with app.app_context():
+        db.session.execute(
+            sa.update(Case).where(Case.tracking_code == codes[0]).values(status="screening")
+        )
+        db.session.commit()
+    login(client, email)
+    page = client.get("/staff/").get_data(as_text=True)
+    assert 'data-testid="count-received">2<' in page
+    assert 'data-testid="count-screening">1<' in page
+    assert rows(client, status="screening") == [codes[0]]
+
+
+def test_keyset_pages_cover_every_case_once(app, ctx, monkeypatch):
+    from suggestion.cases.access import StaffAccess
+    from tests.factories import make_case
+    from tests.factories import make_user
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 4)
+    user = make_user("officer", "SERVICE")
+    made = {make_case().case.tracking_code for _ in range(10)}
+    seen, cursor = [], None
+    while True:
+        page = queries.queue_page(StaffAccess(user), queries.QueueFilters(), cursor)
+        seen += [c.tracking_code for c in page.cases]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == 10 and set(seen) == made
+
+
+def test_bulk_assignment(client, staff, file_a_case):
+    email = staff("manager", "SERVICE")
+    staff("officer", "SERVICE", "somsri@example.go.th")
+    codes = [file_a_case()[0] for _ in range(2)]
+    login(client, email)
+    ids = [
+        str(db.session.scalars(sa.select(Case.id).where(Case.tracking_code == c)).one())
+        for c in codes
+    ]
+    officer_id = db.session.execute(
+        sa.text("SELECT id FROM users WHERE email='somsri@example.go.th'")
+    ).scalar_one()
+    division_id = db.session.execute(
+        sa.text("SELECT id FROM divisions WHERE code='SERVICE'")
+    ).scalar_one()
+    response = client.post(
+        "/staff/bulk-assign",
+        data={
+            "csrf_token": csrf_token(client, "/staff/"),
+            "case_id": ids,
+            "division": str(division_id),
+            "assignee": str(officer_id),
+        },
+    )
+    assert response.status_code == 303
+    assert set(rows(client, assignee=str(officer_id))) == set(codes)
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(CaseEvent).where(CaseEvent.action == "assigned")
+        )
+        == 2
+    )
+
+
+def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
+    email = staff("officer", "SERVICE")
+    login(client, email)
+    client.set_cookie("lang", "en")
+    data = {
+        "csrf_token": csrf_token(client, "/staff/intake/complaint"),
+        "channel": "phone",
+        "received_at": "2026-04-10T15:00",
+        "category": str(category("data-service").id),
+        "subject": "โทรแจ้งว่าขอข้อมูลแล้วไม่ได้รับ",
+        "description": "ผู้ร้องโทรเข้ามาเวลา 15.00 น.",
+        "name": "นายสมปอง",
+        "phone": "0812345678",
+        "consent": "y",
+        "certify_true": "y",
+    }
+    response = client.post("/staff/intake/complaint", data=data)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    code = re.search(r'data-testid="tracking-code">([^<]+)<', text).group(1)
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+    assert case.channel == "phone" and case.fiscal_year == 2569
+    assert case.due_at.isoformat() == "2026-05-08T16:59:59+00:00"  # DESIGN §1.4's example
+    event = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
+    assert event.actor_id is not None and event.diff["channel"] == [None, "phone"]
+    assert event.diff["received_at"][1].startswith("2026-04-10T08:00")
+
+    future = client.post(
+        "/staff/intake/complaint", data={**data, "received_at": "2999-01-01T09:00"}
+    )
+    assert future.status_code == 422
+    assert "cannot be in the future" in future.get_data(as_text=True)
+    garbage = client.post("/staff/intake/complaint", data={**data, "received_at": "soon"})
+    assert garbage.status_code == 422
