@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from suggestion.extensions import db
-from tests.factories import PASSWORD
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -41,7 +41,9 @@ def test_an_officer_takes_a_case_from_arrival_to_outcome(
     assert officer.get_by_test_id("state").inner_text() == "In progress"
 
     officer.locator("#action-assign summary").click()
-    officer.locator("#action-assign").get_by_label("Officer").select_option(label="Officer SERVICE (SERVICE)")
+    officer.locator("#action-assign").get_by_label("Officer").select_option(
+        label="Officer SERVICE (SERVICE)"
+    )
     officer.locator("#action-assign").get_by_role("button", name="Assign").click()
     assert "Officer SERVICE" in officer.get_by_test_id("assignment").inner_text()
 

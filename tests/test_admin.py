@@ -1,0 +1,99 @@
+"""Administration: accounts and reply templates."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from suggestion.auth.models import User
+from suggestion.cases.models import ReplyTemplate
+from suggestion.extensions import db
+from tests.conftest import csrf_token
+from tests.conftest import login
+
+
+def division_id(code):
+    return str(
+        db.session.execute(
+            sa.text("SELECT id FROM divisions WHERE code=:c"), {"c": code}
+        ).scalar_one()
+    )
+
+
+def test_an_admin_creates_deactivates_and_resets_accounts(app, client, staff):
+    admin = staff("admin", "CENTRAL")
+    login(client, admin)
+    client.set_cookie("lang", "en")
+    token = csrf_token(client, "/admin/users/new")
+    account = {
+        "csrf_token": token,
+        "name": "สมศรี มีสุข",
+        "email": "Somsri@Example.go.th",
+        "role": "officer",
+        "division_id": division_id("FIELD"),
+        "is_active": "y",
+        "password": "first-password-1",
+    }
+    assert client.post("/admin/users/new", data=account).status_code == 303
+    user = db.session.scalars(sa.select(User).where(User.email == "somsri@example.go.th")).one()
+    assert user.division.code == "FIELD" and user.check_password("first-password-1")
+
+    again = client.post("/admin/users/new", data=account)
+    assert (
+        again.status_code == 422
+        and "Another account already uses this e-mail." in again.get_data(as_text=True)
+    )
+    short = client.post(
+        "/admin/users/new", data={**account, "email": "x@example.go.th", "password": "short"}
+    )
+    assert short.status_code == 422
+
+    officer = app.test_client()
+    login(officer, "somsri@example.go.th", "first-password-1")
+    edit = {**account, "email": "somsri@example.go.th", "password": "", "is_active": ""}
+    assert client.post(f"/admin/users/{user.id}", data=edit).status_code == 303
+    assert officer.get("/staff/").status_code == 302  # deactivated: the session has ended
+
+    reset = {**edit, "is_active": "y", "password": "a-reset-password"}
+    assert client.post(f"/admin/users/{user.id}", data=reset).status_code == 303
+    login(officer, "somsri@example.go.th", "a-reset-password")
+
+
+def test_an_admin_cannot_remove_their_own_access(client, staff):
+    admin = staff("admin", "CENTRAL")
+    login(client, admin)
+    client.set_cookie("lang", "en")
+    me = db.session.scalars(sa.select(User).where(User.email == admin)).one()
+    data = {
+        "csrf_token": csrf_token(client, f"/admin/users/{me.id}"),
+        "name": me.name,
+        "email": admin,
+        "role": "officer",
+        "division_id": division_id("CENTRAL"),
+        "is_active": "y",
+    }
+    response = client.post(f"/admin/users/{me.id}", data=data)
+    assert response.status_code == 422
+    assert "You cannot remove your own administrator access." in response.get_data(as_text=True)
+
+
+def test_reply_templates_are_offered_on_the_case_page(app, client, staff, file_a_case):
+    admin = staff("admin", "CENTRAL")
+    login(client, admin)
+    token = csrf_token(client, "/admin/templates/new")
+    response = client.post(
+        "/admin/templates/new",
+        data={
+            "csrf_token": token,
+            "title_th": "ขอบคุณ",
+            "title_en": "Thanks",
+            "body_th": "ขอขอบคุณที่แจ้งเรื่องมายังหน่วยงาน",
+            "body_en": "Thank you for telling us.",
+            "is_active": "y",
+        },
+    )
+    assert response.status_code == 303
+    assert db.session.scalars(sa.select(ReplyTemplate)).one().title_en == "Thanks"
+    code = file_a_case()[0]
+    page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert "ขอขอบคุณที่แจ้งเรื่องมายังหน่วยงาน" in page  # in the filer's language (Thai)
+    assert client.get("/admin/templates/999").status_code == 404
