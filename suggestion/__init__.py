@@ -22,7 +22,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.auth.views import bp as auth_bp
     from suggestion.core import i18n
     from suggestion.core.jobs import celery_init_app
-    from suggestion.notify.outbox import init_outbox
+    from suggestion.core.jobs import init_publishing
     from suggestion.public.views import bp as public_bp
     from suggestion.staff.views import bp as staff_bp
 
@@ -42,7 +42,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
     i18n.init_app(app)
-    init_outbox()
+    init_publishing()
     _use_sqlite_pragmas(app)
 
     app.register_blueprint(public_bp)

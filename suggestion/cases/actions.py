@@ -5,23 +5,19 @@ puts any message to the filer in the outbox."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
-from suggestion.calendar.services import holiday_dates
-from suggestion.calendar.workdays import add_working_days
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
+from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
-from suggestion.cases.models import CasePause
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
@@ -31,15 +27,10 @@ from suggestion.cases.states import RejectGround
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
-from suggestion.core.time import end_of_day
 from suggestion.core.time import format_datetime
-from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.notify.outbox import queue_email
-from suggestion.sla.deadlines import deadline
-from suggestion.sla.deadlines import terms_for
 
 
 class CaseChanged(RuntimeError):
@@ -109,22 +100,6 @@ def _require_open(case: Case) -> None:
         raise TransitionError(case, Status(case.status))
 
 
-def _moved_deadline(case: Case, working_days: int) -> Any:
-    """The deadline of a period counted from receipt, moved by past pauses."""
-    due = deadline(case.received_at, working_days)
-    shifted = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(CasePause.shifted_days), 0)).where(
-            CasePause.case_id == case.id
-        )
-    )
-    if not shifted:
-        return due
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
-    day = local_date(due, tz)
-    holidays = holiday_dates(day, day + timedelta(days=2 * shifted + 60))
-    return end_of_day(add_working_days(day, shifted, holidays), tz)
-
-
 def reclassify(
     access: StaffAccess,
     case: Case,
@@ -149,16 +124,7 @@ def reclassify(
         raise ActionError("unchanged")
     case.kind = kind
     case.category_id = category.id if category else None
-    terms = terms_for(kind, case.category_id)
-    new_due = _moved_deadline(case, terms.outcome_days)
-    if new_due != case.due_at:
-        diff["due_at"] = (case.due_at, new_due)
-        case.due_at = new_due
-    if case.acknowledged_at is None:
-        new_ack = _moved_deadline(case, terms.ack_days)
-        if new_ack != case.ack_due_at:
-            diff["ack_due_at"] = (case.ack_due_at, new_ack)
-            case.ack_due_at = new_ack
+    diff.update(apply_deadlines(case))
     return record_event(case, "reclassified", actor=actor, diff=diff)
 
 

@@ -12,6 +12,7 @@ from flask import url_for
 from suggestion.auth.models import User
 from suggestion.cases import attachments
 from suggestion.cases import codes
+from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
@@ -26,8 +27,6 @@ from suggestion.core.time import utcnow
 from suggestion.core.time import zone
 from suggestion.extensions import db
 from suggestion.notify.outbox import queue_email
-from suggestion.sla.deadlines import deadline
-from suggestion.sla.deadlines import terms_for
 
 
 @dataclass
@@ -68,12 +67,9 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
     received_at = filing.received_at or utcnow()
     tz = zone(current_app.config["AGENCY_TIMEZONE"])
     category_id = filing.category.id if filing.category else None
-    terms = terms_for(filing.kind, category_id)
     access_key = codes.new_access_key()
     track_token = codes.new_track_token()
     fiscal_year = fiscal_year_of(local_date(received_at, tz))
-    ack_due_at = deadline(received_at, terms.ack_days)
-    due_at = deadline(received_at, terms.outcome_days)
 
     # The counter's row lock is held from here to the commit: keep the rest short.
     tracking_code, sequence = codes.next_tracking_code(fiscal_year)
@@ -93,9 +89,8 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
         access_key_hash=codes.access_key_digest(access_key),
         track_token_hash=codes.digest(track_token),
         received_at=received_at,
-        ack_due_at=ack_due_at,
-        due_at=due_at,
     )
+    apply_deadlines(case)
     db.session.add(case)
     db.session.flush()
     if not filing.is_anonymous:
@@ -120,7 +115,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
             "category": (None, filing.category.code if filing.category else None),
             "channel": (None, filing.channel.value),
             "received_at": (None, received_at),
-            "due_at": (None, due_at),
+            "due_at": (None, case.due_at),
         },
     )
     for checked in filing.files:
@@ -135,7 +130,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
             tracking_code=tracking_code,
             access_key=access_key,
             track_link=public_track_link(track_token),
-            due_at=format_datetime(due_at, filing.locale, tz),
+            due_at=format_datetime(case.due_at, filing.locale, tz),
             subject=filing.subject,
             kind=filing.kind.value,
         )

@@ -80,6 +80,7 @@ class Case(Base):
         sa.Index("ix_cases_division_id_due_at", "division_id", "due_at"),
         sa.Index("ix_cases_kind_received_at", "kind", "received_at"),
         sa.Index("ix_cases_kind_resolved_at", "kind", "resolved_at"),
+        sa.Index("ix_cases_ack_due_at", "ack_due_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -111,6 +112,12 @@ class Case(Base):
     due_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # When the deadline sweep acts, derived from due_at and the policy whenever
+    # the deadlines are set, so that the sweep is plain indexed range scans.
+    remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    final_remind_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalate_at: Mapped[datetime | None] = mapped_column(index=True)
+    progress_due_at: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: two officers acting at once cannot overwrite

@@ -13,19 +13,20 @@ from flask import current_app
 
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
-from suggestion.calendar.workdays import add_working_days
 from suggestion.calendar.workdays import working_days_between
+from suggestion.cases.deadlines import apply_thresholds
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import CasePause
 from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
-from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
 from suggestion.extensions import db
+from suggestion.sla.deadlines import shift_deadline
+from suggestion.sla.deadlines import terms_for
 
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -70,11 +71,10 @@ def shift_for_pause(case: Case, pause: CasePause, resumed_at: datetime) -> int:
     holidays = holiday_dates(paused_day, horizon)
     days = working_days_between(paused_day, resumed_day, holidays)
     if days:
-        case.due_at = end_of_day(add_working_days(local_date(case.due_at, tz), days, holidays), tz)
+        case.due_at = shift_deadline(case.due_at, days)
         if case.acknowledged_at is None:
-            case.ack_due_at = end_of_day(
-                add_working_days(local_date(case.ack_due_at, tz), days, holidays), tz
-            )
+            case.ack_due_at = shift_deadline(case.ack_due_at, days)
+        apply_thresholds(case, terms_for(case.kind, case.category_id))
     return days
 
 

@@ -2,32 +2,28 @@
 
 A notification is a row written in the same transaction as the change that
 causes it. Only when that transaction commits is the worker asked to deliver
-it; if the broker is down then, the row waits and ``notify.requeue_stale``
-publishes it later. A rollback sends nothing.
+it (suggestion.core.jobs.after_commit); if the broker is down then, the row
+waits and ``notify.requeue_stale`` publishes it later. A rollback sends nothing.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
 
+from suggestion.core.jobs import after_commit
+from suggestion.core.jobs import send_tasks
 from suggestion.core.time import utcnow
 from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 
-log = logging.getLogger(__name__)
-
 DELIVER_TASK = "notify.deliver"
-_SESSION_KEY = "outbox.published"
 
 # Subjects of the e-mails, by template; translated in the recipient's language.
 SUBJECTS = {
@@ -62,41 +58,14 @@ def queue_email(
     )
     db.session.add(notification)
     db.session.flush()
+    after_commit(db.session(), DELIVER_TASK, notification.id)
     return notification
 
 
-def _collect(session: Session, flush_context: Any) -> None:
-    for obj in session.new:
-        if isinstance(obj, Notification):
-            session.info.setdefault(_SESSION_KEY, set()).add(obj.id)
-
-
-def _forget(session: Session, *args: Any) -> None:
-    session.info.pop(_SESSION_KEY, None)
-
-
-def _publish_after_commit(session: Session) -> None:
-    ids = session.info.pop(_SESSION_KEY, None)
-    if ids:
-        publish(sorted(ids))
-
-
 def publish(notification_ids: list[int]) -> int:
-    """Ask the worker to deliver these notifications; return how many were sent off.
-
-    Failing to reach the broker is not an error: the rows stay pending and the
-    periodic requeue publishes them again.
-    """
-    celery = current_app.extensions["celery"]
-    published = 0
-    for notification_id in notification_ids:
-        try:
-            celery.send_task(DELIVER_TASK, args=[notification_id], retry=False)
-        except Exception:  # the broker is unreachable: the row waits
-            log.warning("broker unavailable; notification %s left for requeue", notification_id)
-            break
-        published += 1
-    return published
+    """Ask the worker to deliver these notifications now; returns how many were
+    published (a broker outage leaves the rest to the requeue)."""
+    return send_tasks([(DELIVER_TASK, (i,)) for i in notification_ids])
 
 
 def stale_notification_ids(grace_seconds: int, limit: int = 500) -> list[int]:
@@ -113,11 +82,3 @@ def stale_notification_ids(grace_seconds: int, limit: int = 500) -> list[int]:
             .limit(limit)
         )
     )
-
-
-def init_outbox() -> None:
-    """Hook the publisher into every SQLAlchemy session (once per process)."""
-    if not sa.event.contains(Session, "after_commit", _publish_after_commit):
-        sa.event.listen(Session, "after_flush", _collect)
-        sa.event.listen(Session, "after_commit", _publish_after_commit)
-        sa.event.listen(Session, "after_rollback", _forget)

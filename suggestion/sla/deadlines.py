@@ -11,8 +11,10 @@ from flask import current_app
 
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import add_working_days
+from suggestion.calendar.workdays import subtract_working_days
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
+from suggestion.core.time import start_of_day
 from suggestion.core.time import zone
 from suggestion.extensions import db
 from suggestion.sla.models import SlaPolicy
@@ -64,3 +66,37 @@ def deadline(received_at: datetime, working_days: int) -> datetime:
     horizon = received_day + timedelta(days=2 * working_days + 60)
     due_day = add_working_days(received_day, working_days, holiday_dates(received_day, horizon))
     return end_of_day(due_day, tz)
+
+
+def shift_deadline(due_at: datetime, working_days: int) -> datetime:
+    """A deadline moved forward by N working days (after a pause)."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    day = local_date(due_at, tz)
+    holidays = holiday_dates(day, day + timedelta(days=2 * working_days + 60))
+    return end_of_day(add_working_days(day, working_days, holidays), tz)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The moments at which the sweep acts on a case with a given deadline."""
+
+    remind_at: datetime
+    final_remind_at: datetime
+    escalate_at: datetime
+
+
+def thresholds(due_at: datetime, terms: PolicyTerms) -> Thresholds:
+    """Reminders at the start of the working day N working days before the due
+    day and at the start of the due day; escalation at the end of the N-th
+    working day after it."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    due_day = local_date(due_at, tz)
+    span = 2 * max(terms.remind_before_days, terms.escalate_after_days) + 60
+    holidays = holiday_dates(due_day - timedelta(days=span), due_day + timedelta(days=span))
+    return Thresholds(
+        remind_at=start_of_day(
+            subtract_working_days(due_day, terms.remind_before_days, holidays), tz
+        ),
+        final_remind_at=start_of_day(due_day, tz),
+        escalate_at=end_of_day(add_working_days(due_day, terms.escalate_after_days, holidays), tz),
+    )

@@ -1,0 +1,58 @@
+"""Setting a case's deadlines and the sweep's thresholds, in one place: at
+filing, on re-classification, on resumption after a pause, and when a policy
+or the holiday table changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Case
+from suggestion.cases.models import CasePause
+from suggestion.extensions import db
+from suggestion.sla.deadlines import deadline
+from suggestion.sla.deadlines import PolicyTerms
+from suggestion.sla.deadlines import shift_deadline
+from suggestion.sla.deadlines import terms_for
+from suggestion.sla.deadlines import thresholds
+
+
+def apply_thresholds(case: Case, terms: PolicyTerms) -> None:
+    """Derive the sweep's moments from ``case.due_at``."""
+    moments = thresholds(case.due_at, terms)
+    case.remind_at = moments.remind_at
+    case.final_remind_at = moments.final_remind_at
+    case.escalate_at = moments.escalate_at
+
+
+def paused_working_days(case: Case) -> int:
+    if case.id is None:
+        return 0
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(CasePause.shifted_days), 0)).where(
+                CasePause.case_id == case.id
+            )
+        )
+    )
+
+
+def apply_deadlines(case: Case, *, now: datetime | None = None) -> dict[str, tuple[Any, Any]]:
+    """Set ``ack_due_at`` (until acknowledged), ``due_at`` and the thresholds
+    from the date of receipt, the case's policy and the working days it spent
+    paused. Returns what changed, for the event."""
+    terms = terms_for(case.kind, case.category_id)
+    shifted = paused_working_days(case)
+    before = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
+    due_at = deadline(case.received_at, terms.outcome_days)
+    case.due_at = shift_deadline(due_at, shifted) if shifted else due_at
+    if case.acknowledged_at is None:
+        ack_due_at = deadline(case.received_at, terms.ack_days)
+        case.ack_due_at = shift_deadline(ack_due_at, shifted) if shifted else ack_due_at
+    if case.progress_due_at is None:
+        case.progress_due_at = deadline(case.received_at, terms.progress_interval_days)
+    apply_thresholds(case, terms)
+    after = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
+    return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
