@@ -68,6 +68,8 @@ class Config:
         self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "folder"
         self.MAIL_FOLDER = _env("MAIL_FOLDER", str(instance / "mail"))
         self.MAIL_MAX_ATTEMPTS = 8
+        # How often beat runs the deadline sweep.
+        self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "300") or 300)
         # The address the secret tracking links in e-mails point to.
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -95,7 +97,8 @@ class Config:
             "task_default_queue": _env("CELERY_QUEUE", "suggestion"),
             "broker_connection_retry_on_startup": True,
             "beat_schedule_filename": str(instance / "celerybeat-schedule"),
-            "timezone": "UTC",
+            # Beat's crontab times are the agency's.
+            "timezone": self.AGENCY_TIMEZONE,
         }
 
     def check(self) -> None:
@@ -110,6 +113,8 @@ class DevelopmentConfig(Config):
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)
         self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"  # noqa: S105
+        # Sweep every minute, so the demo's reminder shows soon after `make run`.
+        self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "60") or 60)
 
 
 class TestingConfig(Config):

@@ -101,6 +101,48 @@ def sla_deadline(received: str, working_days: int) -> None:
     click.echo(deadline(moment, working_days).astimezone(tz).isoformat())
 
 
+@sla_cli.command("sweep")
+def sla_sweep() -> None:
+    """Run one deadline sweep now and print what it did."""
+    from suggestion.sla.sweep import run_sweep
+
+    report = run_sweep()
+    if report.skipped:
+        click.echo("another sweep is running; nothing done")
+        return
+    counts = dict(report.counts)
+    click.echo(
+        f"sweep {report.run_id}: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing due")
+    )
+
+
+@sla_cli.command("status")
+def sla_status() -> None:
+    """Open cases by time left, and the sweep's last run."""
+    from suggestion.sla.status import open_cases_by_time_left
+    from suggestion.sla.sweep import last_run
+
+    for label, count in open_cases_by_time_left():
+        click.echo(f"{label:<28} {count:>7}")
+    run = last_run()
+    if run is None:
+        click.echo("the sweep has not run yet")
+    else:
+        state = f"finished {run.finished_at.isoformat()}" if run.finished_at else "did not finish"
+        click.echo(f"last sweep: started {run.started_at.isoformat()}, {state}; {run.counts}")
+
+
+@sla_cli.command("recompute")
+@click.option("--kind", default=None, help="Only the open cases of this kind.")
+def sla_recompute(kind: str | None) -> None:
+    """Recompute the deadlines of open cases (after a change of policy or holidays)."""
+    from suggestion.sla.recompute import recompute_open_deadlines
+
+    result = recompute_open_deadlines(kind=kind, reason="flask sla recompute")
+    click.echo(f"{result['checked']} open cases checked, {result['moved']} moved")
+
+
 def init_app(app: Flask) -> None:
     for group in (users_cli, seed_cli, holidays_cli, sla_cli):
         app.cli.add_command(group)

@@ -5,6 +5,8 @@ Safe to run again: it adds what is missing and changes nothing else.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -12,9 +14,11 @@ from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import sync_year
+from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.core.time import local_date
+from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
 from suggestion.extensions import db
@@ -88,7 +92,9 @@ def seed_reference_data() -> dict[str, Division]:
 
 
 def seed_demo() -> list[tuple[str, str]]:
-    """Everything of :func:`seed_reference_data`, and one log-in per role."""
+    """Everything of :func:`seed_reference_data`, one log-in per role, and a few
+    cases: one of them comes due soon, so the demo officer gets a reminder from
+    the first deadline sweep."""
     divisions = seed_reference_data()
     existing = set(db.session.scalars(sa.select(User.email)))
     for role, email, name, division in USERS:
@@ -97,4 +103,51 @@ def seed_demo() -> list[tuple[str, str]]:
             user.set_password(DEMO_PASSWORD)
             db.session.add(user)
     db.session.flush()
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0:
+        seed_demo_cases()
     return [(role.value, email) for role, email, _name, _division in USERS]
+
+
+def seed_demo_cases() -> None:
+    from suggestion.calendar.services import holiday_dates
+    from suggestion.calendar.workdays import subtract_working_days
+    from suggestion.cases.events import record_event
+    from suggestion.cases.filing import file_case
+    from suggestion.cases.filing import Filing
+
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    today = local_date(utcnow(), tz)
+    holidays = holiday_dates(today - timedelta(days=60), today)
+    officer = db.session.scalars(sa.select(User).where(User.email == "officer@example.go.th")).one()
+    categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
+    demo = [
+        # Received 13 working days ago: due in 2, so the reminder is already due.
+        (13, Kind.COMPLAINT, "data-service", "ขอข้อมูลสำมะโนประชากรแล้วยังไม่ได้รับ",
+         "ยื่นคำขอข้อมูลสำมะโนประชากรรายตำบลทางอีเมล ยังไม่ได้รับคำตอบ", True),
+        (2, Kind.INQUIRY, "data-service", "สอบถามวิธีอ้างอิงข้อมูลสถิติ",
+         "ต้องการทราบรูปแบบการอ้างอิงตารางสถิติในรายงานวิชาการ", False),
+        (0, Kind.SUGGESTION, "website", "เสนอให้มีไฟล์ CSV ทุกตาราง",
+         "อยากให้เว็บไซต์มีไฟล์ CSV ให้ดาวน์โหลดทุกตาราง", False),
+    ]  # fmt: skip
+    for days_ago, kind, code, subject, text, assign in demo:
+        received_day = subtract_working_days(today, days_ago, holidays)
+        received_at = max(
+            start_of_day(received_day, tz) + timedelta(hours=10), utcnow() - timedelta(days=90)
+        )
+        receipt = file_case(
+            Filing(
+                kind=kind,
+                category=categories[code],
+                subject=subject,
+                description=text,
+                name="ประชาชน ตัวอย่าง",
+                email="citizen@example.com",
+                locale="th",
+                received_at=min(received_at, utcnow()),
+            ),
+            actor=officer if days_ago else None,
+        )
+        if assign:
+            receipt.case.assignee_id = officer.id
+            record_event(receipt.case, "assigned", diff={"assignee": (None, officer.email)})
+    db.session.flush()

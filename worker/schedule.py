@@ -1,12 +1,30 @@
-"""Every periodic task of the system, in one place (Celery beat reads it)."""
+"""Every periodic task of the system, in one place (Celery beat reads it).
+Times are in the agency's zone (Celery's ``timezone`` is set to it)."""
+
+from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-BEAT_SCHEDULE = {
-    # Publishes outbox rows that missed their moment (the broker was down, a
-    # worker died): nothing written to the outbox is ever lost.
-    "notify-requeue-stale": {
-        "task": "notify.requeue_stale",
-        "schedule": timedelta(minutes=1),
-    },
-}
+from celery.schedules import crontab
+
+
+def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        # Publishes outbox rows and jobs that missed their moment (the broker was
+        # down, a worker died): nothing written to the outbox is ever lost.
+        "notify-requeue-stale": {"task": "notify.requeue_stale", "schedule": timedelta(minutes=1)},
+        # Reminders, acknowledgement and escalation alerts, progress updates.
+        "sla-sweep": {
+            "task": "sla.sweep",
+            "schedule": timedelta(seconds=config["SLA_SWEEP_SECONDS"]),
+            "options": {"expires": config["SLA_SWEEP_SECONDS"]},
+        },
+        # The morning digest (the task itself skips weekends and holidays).
+        "sla-digest": {"task": "sla.digest", "schedule": crontab(hour=7, minute=30)},
+        # Next year's holidays, loaded in advance on 1 November.
+        "calendar-next-year": {
+            "task": "calendar.ensure_next_year",
+            "schedule": crontab(day_of_month=1, month_of_year=11, hour=6, minute=0),
+        },
+    }

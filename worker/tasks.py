@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
 from celery import shared_task
 from celery import Task
+from flask import current_app
 
+from suggestion.calendar.yearly import ensure_year
+from suggestion.core.jobs import BackgroundJob
+from suggestion.core.jobs import JobStatus
+from suggestion.core.jobs import RUN_JOB_TASK
+from suggestion.core.jobs import send_tasks
+from suggestion.core.jobs import stale_job_ids
+from suggestion.core.time import local_date
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
 from suggestion.extensions import db
 from suggestion.notify import delivery
 from suggestion.notify import outbox
+from suggestion.sla.digest import send_digest
+from suggestion.sla.recompute import recompute_open_deadlines
+from suggestion.sla.sweep import run_sweep
 
-# How late a pending notification must be before the requeue publishes it again.
+# How late a pending notification or job must be before the requeue publishes it again.
 REQUEUE_GRACE_SECONDS = 60
+
+# The jobs that changes can ask for (suggestion.core.jobs.enqueue_job).
+JOBS = {"sla.recompute_deadlines": recompute_open_deadlines}
 
 
 @shared_task(name="notify.deliver", bind=True, max_retries=None)
@@ -23,7 +43,58 @@ def deliver_notification(self: Task, notification_id: int) -> str:
 
 
 @shared_task(name="notify.requeue_stale")
-def requeue_stale_notifications() -> int:
-    ids = outbox.stale_notification_ids(REQUEUE_GRACE_SECONDS)
+def requeue_stale() -> int:
+    """Publish again what a broker outage or a dead worker left pending."""
+    notifications = outbox.stale_notification_ids(REQUEUE_GRACE_SECONDS)
+    jobs = stale_job_ids(db.session(), timedelta(seconds=REQUEUE_GRACE_SECONDS))
     db.session.rollback()
-    return outbox.publish(ids)
+    return outbox.publish(notifications) + send_tasks([(RUN_JOB_TASK, (j,)) for j in jobs])
+
+
+@shared_task(name="sla.sweep", ignore_result=True)
+def sweep() -> dict[str, Any]:
+    report = run_sweep()  # commits after each batch
+    return {"skipped": report.skipped, **report.counts}
+
+
+@shared_task(name="sla.digest")
+def digest() -> int:
+    today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
+    sent = send_digest(today)
+    db.session.commit()
+    return sent
+
+
+@shared_task(name="calendar.ensure_next_year")
+def ensure_next_year() -> int:
+    today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
+    added = ensure_year(today.year + 1)
+    db.session.commit()
+    return added
+
+
+@shared_task(name=RUN_JOB_TASK)
+def run_job(job_id: int) -> str:
+    job = db.session.get(BackgroundJob, job_id, with_for_update={"skip_locked": True})
+    if job is None or job.status != JobStatus.PENDING:
+        db.session.rollback()
+        return "skipped"
+    name, args = job.name, dict(job.args)
+    db.session.commit()  # the job's own work commits in batches
+
+    def finish(status: JobStatus, result: dict[str, Any]) -> None:
+        db.session.execute(
+            sa.update(BackgroundJob)
+            .where(BackgroundJob.id == job_id)
+            .values(status=status, result=result, finished_at=utcnow())
+        )
+        db.session.commit()
+
+    try:
+        result = JOBS[name](**args)
+    except Exception as error:
+        db.session.rollback()
+        finish(JobStatus.FAILED, {"error": str(error)[:500]})
+        raise
+    finish(JobStatus.DONE, result)
+    return "done"

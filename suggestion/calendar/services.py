@@ -61,3 +61,17 @@ def sync_year(year: int) -> tuple[int, int]:
             updated += 1
     db.session.flush()
     return added, updated
+
+
+def is_year_loaded(year: int) -> bool:
+    """Whether the package's holidays of a C.E. year are in the table."""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Holiday)
+            .where(
+                Holiday.day.between(date(year, 1, 1), date(year, 12, 31)),
+                Holiday.source == HolidaySource.PACKAGE,
+            )
+        )
+    )

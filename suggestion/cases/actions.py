@@ -15,6 +15,7 @@ from suggestion.auth.models import User
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.deadlines import apply_deadlines
+from suggestion.cases.deadlines import owe_progress_from_now
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
@@ -57,7 +58,9 @@ def _acknowledge(case: Case, diff: dict[str, Any]) -> None:
 
 
 def _tell_filer(case: Case, template: str, **context: Any) -> None:
-    """E-mail the filer through the outbox, if they gave an address."""
+    """E-mail the filer through the outbox, if they gave an address; either way
+    the filer has now heard from us, which restarts the progress clock."""
+    owe_progress_from_now(case)
     complainant = case.complainant
     if case.is_anonymous or complainant is None or not complainant.email:
         return

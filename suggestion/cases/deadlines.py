@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from suggestion.cases.models import Case
 from suggestion.cases.models import CasePause
+from suggestion.core.time import utcnow
 from suggestion.extensions import db
 from suggestion.sla.deadlines import deadline
 from suggestion.sla.deadlines import PolicyTerms
@@ -20,11 +21,17 @@ from suggestion.sla.deadlines import thresholds
 
 
 def apply_thresholds(case: Case, terms: PolicyTerms) -> None:
-    """Derive the sweep's moments from ``case.due_at``."""
+    """Derive the sweep's moments from ``case.due_at``.
+
+    A moment already past (a case registered late, a deadline shortened by a new
+    policy) is set to now, so that the next sweep, which looks at what crossed
+    since its last run, still sees it.
+    """
+    now = utcnow()
     moments = thresholds(case.due_at, terms)
-    case.remind_at = moments.remind_at
-    case.final_remind_at = moments.final_remind_at
-    case.escalate_at = moments.escalate_at
+    case.remind_at = max(moments.remind_at, now)
+    case.final_remind_at = max(moments.final_remind_at, now)
+    case.escalate_at = max(moments.escalate_at, now)
 
 
 def paused_working_days(case: Case) -> int:
@@ -52,7 +59,16 @@ def apply_deadlines(case: Case, *, now: datetime | None = None) -> dict[str, tup
         ack_due_at = deadline(case.received_at, terms.ack_days)
         case.ack_due_at = shift_deadline(ack_due_at, shifted) if shifted else ack_due_at
     if case.progress_due_at is None:
-        case.progress_due_at = deadline(case.received_at, terms.progress_interval_days)
+        case.progress_due_at = max(
+            deadline(case.received_at, terms.progress_interval_days), utcnow()
+        )
     apply_thresholds(case, terms)
     after = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
     return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+
+
+def owe_progress_from_now(case: Case) -> None:
+    """The filer has just heard from us: the next progress update is owed one
+    interval from now."""
+    terms = terms_for(case.kind, case.category_id)
+    case.progress_due_at = deadline(utcnow(), terms.progress_interval_days)

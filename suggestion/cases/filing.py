@@ -7,7 +7,6 @@ from dataclasses import field
 from datetime import datetime
 
 from flask import current_app
-from flask import url_for
 
 from suggestion.auth.models import User
 from suggestion.cases import attachments
@@ -58,8 +57,9 @@ class Receipt:
 
 
 def public_track_link(token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("public.track_link", token=token)
+    # Built by hand: filings also come from the command line and the worker,
+    # where there is no request to build a URL from.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/track/link/" + token
 
 
 def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:

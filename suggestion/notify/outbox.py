@@ -32,7 +32,34 @@ SUBJECTS = {
     "reply": _l("Your case %(tracking_code)s: a reply from us"),
     "outcome": _l("Your case %(tracking_code)s: the outcome"),
     "merged": _l("Your case %(tracking_code)s has been merged into %(surviving_code)s"),
+    "progress": _l("Your case %(tracking_code)s is still in progress"),
+    "remind": _l("Reminder: case %(tracking_code)s is due on %(due_date)s"),
+    "final_remind": _l("Due today: case %(tracking_code)s"),
+    "ack_overdue": _l("Not yet acknowledged: case %(tracking_code)s"),
+    "escalate": _l("Overdue: case %(tracking_code)s was due on %(due_date)s"),
+    "digest": _l("Your cases due soon and overdue, %(date)s"),
+    "holidays_loaded": _l("Holidays of %(year)s loaded: please check them"),
 }
+
+
+def queue_emails(rows: list[dict[str, Any]]) -> list[int]:
+    """Put many rendered e-mails in the outbox in one statement; published
+    after commit. Rows: case_id, template, dedupe_key, to_address, subject, body."""
+    if not rows:
+        return []
+    ids = list(db.session.scalars(sa.insert(Notification).returning(Notification.id), rows))
+    session = db.session()
+    for notification_id in ids:
+        after_commit(session, DELIVER_TASK, notification_id)
+    return ids
+
+
+def render_email(template: str, locale: str, **context: Any) -> tuple[str, str]:
+    """The subject and text of an e-mail, in ``locale``."""
+    with force_locale(locale):
+        subject = str(SUBJECTS[template]) % context
+        body = render_template(f"email/{template}.txt", **context)
+    return subject, body
 
 
 def queue_email(
@@ -45,9 +72,7 @@ def queue_email(
     **context: Any,
 ) -> Notification:
     """Render ``templates/email/<template>.txt`` in ``locale`` and put it in the outbox."""
-    with force_locale(locale):
-        subject = str(SUBJECTS[template]) % context
-        body = render_template(f"email/{template}.txt", **context)
+    subject, body = render_email(template, locale, **context)
     notification = Notification(
         case_id=case_id,
         template=template,

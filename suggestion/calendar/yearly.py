@@ -1,0 +1,45 @@
+"""Loading next year's holidays in advance, and asking administrators to check
+them (the Cabinet adds special days during the year)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.calendar.services import is_year_loaded
+from suggestion.calendar.services import sync_year
+from suggestion.core.jobs import enqueue_job
+from suggestion.extensions import db
+from suggestion.notify.outbox import queue_emails
+from suggestion.notify.outbox import render_email
+
+
+def ensure_year(year: int) -> int:
+    """Load ``year`` if it is missing and tell the administrators; returns the
+    number of days added (0 if the year was already there)."""
+    if is_year_loaded(year):
+        return 0
+    added, _ = sync_year(year)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    rows = []
+    for admin in db.session.scalars(
+        sa.select(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
+    ):
+        subject, body = render_email(
+            "holidays_loaded", "th", year=year + 543, admin_url=f"{base}/admin/holidays?year={year}"
+        )
+        rows.append(
+            {
+                "case_id": None,
+                "template": "holidays_loaded",
+                "to_address": admin.email,
+                "dedupe_key": f"holidays:{year}:{admin.id}",
+                "subject": subject,
+                "body": body,
+            }
+        )
+    queue_emails(rows)
+    enqueue_job(db.session(), "sla.recompute_deadlines", reason=f"holidays {year} loaded")
+    return added

@@ -1,0 +1,104 @@
+"""The morning digest, on working days: each officer's cases due soon and
+overdue, and each manager's division's overdue cases."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import add_working_days
+from suggestion.calendar.workdays import is_working_day
+from suggestion.cases.models import Case
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Status
+from suggestion.core.time import end_of_day
+from suggestion.core.time import format_date
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.notify.models import Notification
+from suggestion.notify.outbox import queue_emails
+from suggestion.notify.outbox import render_email
+
+DUE_SOON_DAYS = 3
+LOCALE = "th"
+OPEN = [
+    Status.RECEIVED.value,
+    Status.SCREENING.value,
+    Status.IN_PROGRESS.value,
+    Status.AWAITING_INFO.value,
+]
+
+
+def send_digest(today: date) -> int:
+    """Queue the digests of ``today`` (once per person and day); returns how many."""
+    holidays = holiday_dates(
+        today - timedelta(days=1), today + timedelta(days=3 * DUE_SOON_DAYS + 60)
+    )
+    if not is_working_day(today, holidays):
+        return 0
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    now = utcnow()
+    soon = end_of_day(add_working_days(today, DUE_SOON_DAYS, holidays), tz)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+    def line(case: Case) -> str:
+        return f"{case.tracking_code} {case.subject} ({format_date(case.due_at, LOCALE, tz)})"
+
+    overdue_of: dict[int, list[str]] = defaultdict(list)
+    soon_of: dict[int, list[str]] = defaultdict(list)
+    division_overdue: dict[int, list[str]] = defaultdict(list)
+    cases = db.session.scalars(
+        sa.select(Case).where(Case.status.in_(OPEN), Case.due_at <= soon).order_by(Case.due_at)
+    )
+    for case in cases:
+        if case.assignee_id is not None:
+            (overdue_of if case.due_at < now else soon_of)[case.assignee_id].append(line(case))
+        if case.due_at < now and case.division_id is not None and case.kind != Kind.CORRUPTION:
+            division_overdue[case.division_id].append(line(case))
+
+    rows = []
+    people = db.session.scalars(sa.select(User).where(User.is_active.is_(True)))
+    for user in people:
+        overdue = list(overdue_of.get(user.id, []))
+        due_soon = soon_of.get(user.id, [])
+        if user.role == Role.MANAGER:
+            overdue = sorted({*overdue, *division_overdue.get(user.division_id, [])})
+        if not overdue and not due_soon:
+            continue
+        subject, body = render_email(
+            "digest",
+            LOCALE,
+            date=format_date(today, LOCALE),
+            overdue=overdue,
+            due_soon=due_soon,
+            days=DUE_SOON_DAYS,
+            queue_url=f"{base}/staff/",
+        )
+        rows.append(
+            {
+                "case_id": None,
+                "template": "digest",
+                "to_address": user.email,
+                "dedupe_key": f"digest:{today.isoformat()}:{user.id}",
+                "subject": subject,
+                "body": body,
+            }
+        )
+    already = set(
+        db.session.scalars(
+            sa.select(Notification.dedupe_key).where(
+                Notification.dedupe_key.startswith(f"digest:{today.isoformat()}:")
+            )
+        )
+    )
+    rows = [r for r in rows if r["dedupe_key"] not in already]
+    queue_emails(rows)
+    return len(rows)

@@ -1,0 +1,51 @@
+"""Recomputing the deadlines of open cases after a policy or the holiday table
+changed. Closed cases keep the deadlines they were judged against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from suggestion.cases.deadlines import apply_deadlines
+from suggestion.cases.events import record_event
+from suggestion.cases.models import Case
+from suggestion.cases.states import OPEN_STATES
+from suggestion.extensions import db
+
+BATCH_SIZE = 200
+
+
+def recompute_open_deadlines(
+    *, kind: str | None = None, category_id: int | None = None, reason: str = ""
+) -> dict[str, Any]:
+    """Recompute every open case (of a kind or category, if given); each case
+    whose deadlines move gets an event. A job: commits after each batch."""
+    conditions: list[sa.ColumnElement[bool]] = [Case.status.in_([s.value for s in OPEN_STATES])]
+    if category_id is not None:
+        conditions.append(Case.category_id == category_id)
+    elif kind is not None:
+        conditions.append(Case.kind == kind)
+    checked = moved = 0
+    changed: list[str] = []
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            sa.select(Case)
+            .where(*conditions, Case.id > last_id)
+            .order_by(Case.id)
+            .limit(BATCH_SIZE)
+        ).all()
+        if not batch:
+            break
+        for case in batch:
+            diff = apply_deadlines(case)
+            if diff:
+                record_event(case, "deadlines_recomputed", diff=diff, body=reason or None)
+                moved += 1
+                if len(changed) < 50:
+                    changed.append(case.tracking_code)
+        checked += len(batch)
+        last_id = batch[-1].id
+        db.session.commit()
+    return {"checked": checked, "moved": moved, "cases": changed, "reason": reason}

@@ -1,0 +1,305 @@
+"""The deadline sweep: finds the cases that crossed a threshold since the last
+run, records each alert once, and puts the messages in the outbox.
+
+Set-based: each kind of alert is one INSERT … SELECT over an indexed threshold
+column, limited to a batch, with ON CONFLICT DO NOTHING on the alert's unique
+key (case, kind, deadline). A batch is committed before the next is read, so a
+sweep never holds more than a batch in memory, and a worker killed mid-sweep
+leaves only whole batches behind: the next run picks up the rest, and nothing
+is sent twice. Two sweeps never run at once (an advisory lock on PostgreSQL;
+SQLite has a single writer).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import selectinload
+
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Kind
+from suggestion.cases.states import Status
+from suggestion.core.time import format_date
+from suggestion.core.time import format_datetime
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.notify.outbox import queue_emails
+from suggestion.notify.outbox import render_email
+from suggestion.sla.deadlines import deadline
+from suggestion.sla.deadlines import terms_for
+from suggestion.sla.models import AlertKind
+from suggestion.sla.models import SlaAlert
+from suggestion.sla.models import SweepRun
+
+BATCH_SIZE = 500
+SWEEP_LOCK_KEY = 0x53_4C_41  # "SLA", for pg_try_advisory_lock
+STAFF_LOCALE = "th"
+WORKING = (Status.RECEIVED, Status.SCREENING, Status.IN_PROGRESS)  # the clock runs
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When an alert of one kind is due: its threshold column, the deadline it
+    refers to, and what else must hold."""
+
+    kind: AlertKind
+    threshold: Any
+    deadline: Any
+    conditions: tuple[Any, ...]
+
+
+def rules(now: datetime) -> list[Rule]:
+    working = Case.status.in_([s.value for s in WORKING])
+    return [
+        Rule(AlertKind.ACK_OVERDUE, Case.ack_due_at, Case.ack_due_at,
+             (Case.status.in_([Status.RECEIVED.value, Status.SCREENING.value]),
+              Case.acknowledged_at.is_(None))),
+        # The first reminder only while the due day has not yet begun.
+        Rule(AlertKind.REMIND, Case.remind_at, Case.due_at, (working, Case.final_remind_at > now)),
+        Rule(AlertKind.FINAL_REMIND, Case.final_remind_at, Case.due_at, (working, Case.due_at > now)),
+        Rule(AlertKind.ESCALATE, Case.escalate_at, Case.due_at, (working,)),
+        Rule(AlertKind.PROGRESS, Case.progress_due_at, Case.progress_due_at,
+             (working, Case.is_anonymous.is_(False))),
+    ]  # fmt: skip
+
+
+@dataclass
+class SweepReport:
+    run_id: int | None = None
+    skipped: bool = False
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, key: str, n: int) -> None:
+        self.counts[key] += n
+
+
+@contextmanager
+def sweep_lock() -> Iterator[bool]:
+    """True if this process may sweep now; held on a connection of its own,
+    which PostgreSQL releases by itself if the worker dies."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as conn:
+        acquired = bool(conn.scalar(sa.select(sa.func.pg_try_advisory_lock(SWEEP_LOCK_KEY))))
+        conn.commit()
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                conn.execute(sa.select(sa.func.pg_advisory_unlock(SWEEP_LOCK_KEY)))
+                conn.commit()
+
+
+def _insert(table: Any) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def _record_batch(
+    rule: Rule, since: datetime | None, now: datetime, limit: int
+) -> list[tuple[int, int]]:
+    """Record up to ``limit`` alerts of one rule; returns (alert id, case id)."""
+    already = sa.exists().where(
+        SlaAlert.case_id == Case.id,
+        SlaAlert.kind == rule.kind.value,
+        SlaAlert.deadline_at == rule.deadline,
+    )
+    window = [rule.threshold <= now]
+    if since is not None:
+        window.append(rule.threshold > since)
+    candidates = (
+        sa.select(
+            Case.id,
+            sa.literal(rule.kind.value),
+            rule.deadline,
+            sa.literal(now, type_=SlaAlert.created_at.type),
+        )
+        .where(*window, *rule.conditions, ~already)
+        .order_by(rule.threshold)
+        .limit(limit)
+    )
+    statement = (
+        _insert(SlaAlert)
+        .from_select(["case_id", "kind", "deadline_at", "created_at"], candidates)
+        .on_conflict_do_nothing(index_elements=["case_id", "kind", "deadline_at"])
+        .returning(SlaAlert.id, SlaAlert.case_id)
+    )
+    return [(row[0], row[1]) for row in db.session.execute(statement)]
+
+
+def _recipients(cases: list[Case], kind: AlertKind) -> dict[int, list[User]]:
+    """Who hears of each case: the assignee, else the division's officers
+    (managers, for an escalation); integrity officers for corruption reports;
+    administrators when there is no one else. One query for the whole batch."""
+    staff = list(db.session.scalars(sa.select(User).where(User.is_active.is_(True))))
+    by_division: dict[tuple[int, str], list[User]] = defaultdict(list)
+    for user in staff:
+        by_division[(user.division_id, user.role)].append(user)
+    integrity = [u for u in staff if u.role == Role.INTEGRITY]
+    admins = [u for u in staff if u.role == Role.ADMIN]
+    found: dict[int, list[User]] = {}
+    for case in cases:
+        if case.kind == Kind.CORRUPTION:
+            people = integrity
+        elif kind == AlertKind.ESCALATE:
+            people = by_division.get((case.division_id or 0, Role.MANAGER), [])
+        elif case.assignee is not None and case.assignee.is_active:
+            people = [case.assignee]
+        else:
+            people = by_division.get((case.division_id or 0, Role.OFFICER), [])
+        found[case.id] = people or admins
+    return found
+
+
+def _messages(
+    alerts: list[tuple[int, int]], kind: AlertKind, now: datetime
+) -> tuple[int, list[dict[str, Any]]]:
+    """The outbox rows for a batch of alerts (and the escalations' events)."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    alert_of = {case_id: alert_id for alert_id, case_id in alerts}
+    cases = list(
+        db.session.scalars(
+            sa.select(Case)
+            .where(Case.id.in_(alert_of))
+            .options(selectinload(Case.complainant), selectinload(Case.assignee))
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    if kind == AlertKind.PROGRESS:
+        for case in cases:
+            complainant = case.complainant
+            if complainant is None or not complainant.email:
+                continue
+            subject, body = render_email(
+                "progress",
+                case.locale,
+                tracking_code=case.tracking_code,
+                subject=case.subject,
+                track_url=f"{base}/track?code={case.tracking_code}",
+                due_at=format_datetime(case.due_at, case.locale, tz),
+            )
+            rows.append(
+                {
+                    "case_id": case.id,
+                    "template": "progress",
+                    "to_address": complainant.email,
+                    "dedupe_key": f"alert:{alert_of[case.id]}:filer",
+                    "subject": subject,
+                    "body": body,
+                }
+            )
+        return len(cases), rows
+    recipients = _recipients(cases, kind)
+    for case in cases:
+        context = {
+            "tracking_code": case.tracking_code,
+            "subject": case.subject,
+            "due_date": format_date(case.due_at, STAFF_LOCALE, tz),
+            "due_at": format_datetime(case.due_at, STAFF_LOCALE, tz),
+            "ack_due_at": format_datetime(case.ack_due_at, STAFF_LOCALE, tz),
+            "case_url": f"{base}/staff/cases/{case.tracking_code}",
+        }
+        subject, body = render_email(kind.value, STAFF_LOCALE, **context)
+        for user in recipients[case.id]:
+            rows.append(
+                {
+                    "case_id": case.id,
+                    "template": kind.value,
+                    "to_address": user.email,
+                    "dedupe_key": f"alert:{alert_of[case.id]}:user:{user.id}",
+                    "subject": subject,
+                    "body": body,
+                }
+            )
+    if kind == AlertKind.ESCALATE and cases:
+        db.session.execute(
+            sa.insert(CaseEvent),
+            [
+                {
+                    "case_id": c.id,
+                    "at": now,
+                    "action": "escalated",
+                    "actor_label": "system",
+                    "is_public": False,
+                    "diff": {"escalated_to": [None, [u.email for u in recipients[c.id]]]},
+                }
+                for c in cases
+            ],
+        )
+    return len(cases), rows
+
+
+def _advance_progress(case_ids: list[int], now: datetime) -> None:
+    """Owe the next progress update one interval from now (Core UPDATE: the
+    case's version is not bumped, so no officer's open form goes stale)."""
+    for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids))):
+        terms = terms_for(case.kind, case.category_id)
+        db.session.execute(
+            sa.update(Case)
+            .where(Case.id == case.id)
+            .values(progress_due_at=deadline(now, terms.progress_interval_days))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def run_sweep(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepReport:
+    """One sweep; a job, so it commits after each batch."""
+    now = now or utcnow()
+    report = SweepReport()
+    with sweep_lock() as acquired:
+        if not acquired:
+            report.skipped = True
+            return report
+        since = db.session.scalar(
+            sa.select(SweepRun.started_at)
+            .where(SweepRun.finished_at.is_not(None))
+            .order_by(SweepRun.started_at.desc())
+            .limit(1)
+        )
+        if since is not None and since >= now:
+            since = None  # the clock went back (or a test moved it): look at everything up to now
+        run = SweepRun(started_at=now, counts={})
+        db.session.add(run)
+        db.session.commit()
+        report.run_id = run.id
+        for rule in rules(now):
+            while True:
+                alerts = _record_batch(rule, since, now, batch_size)
+                if not alerts:
+                    break
+                case_count, rows = _messages(alerts, rule.kind, now)
+                queue_emails(rows)
+                if rule.kind == AlertKind.PROGRESS:
+                    _advance_progress([case_id for _, case_id in alerts], now)
+                report.add(rule.kind.value, case_count)
+                report.add("messages", len(rows))
+                db.session.commit()
+                if len(alerts) < batch_size:
+                    break
+        run.finished_at = utcnow()
+        run.counts = dict(report.counts)
+        db.session.commit()
+    return report
+
+
+def last_run() -> SweepRun | None:
+    return db.session.scalars(
+        sa.select(SweepRun).order_by(SweepRun.started_at.desc()).limit(1)
+    ).first()
