@@ -71,7 +71,7 @@ class Config:
         # How often beat runs the deadline sweep.
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "300") or 300)
         # The address the secret tracking links in e-mails point to.
-        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
 
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True

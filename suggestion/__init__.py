@@ -51,6 +51,9 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     extensions.csrf.exempt(api_bp)
+    # The filing form checks its own token, so that an expired one keeps what
+    # was typed on the page instead of ending on an error page.
+    extensions.csrf.exempt("suggestion.public.views.file")
 
     errors.init_app(app)
     cli.init_app(app)

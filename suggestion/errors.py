@@ -23,7 +23,9 @@ def _messages() -> dict[int, str]:
         404: _("We could not find that page, or it is not yours to see."),
         405: _("That action is not available here."),
         413: _("What you sent is too large. Each file may be at most 10 MB."),
-        429: _("Too many attempts. Please wait a few minutes and try again."),
+        429: _(
+            "Too many attempts from your connection. Please wait up to 15 minutes and try again."
+        ),
         500: _(
             "Something went wrong on our side. Nothing you sent has been lost; please try again."
         ),

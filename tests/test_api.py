@@ -140,3 +140,13 @@ def test_the_openapi_document_describes_every_path(client):
 def test_a_nul_character_in_json_text_does_not_break_filing(client):
     response = client.post("/api/v1/cases", json=body(subject="เว็บ\u0000ล่ม"))
     assert response.status_code == 201
+
+
+def test_a_lone_surrogate_in_json_text_does_not_break_filing(client):
+    response = client.post(
+        "/api/v1/cases",
+        data='{"kind": "complaint", "category": "website", "subject": "a\\ud800b", '
+        '"description": "x", "anonymous": true, "consent": true, "certify_true": true}',
+        content_type="application/json",
+    )
+    assert response.status_code == 201

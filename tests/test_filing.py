@@ -198,13 +198,18 @@ def test_more_than_five_files_are_refused(client):
     assert written() == before
 
 
-def test_a_form_without_its_csrf_token_is_refused(client):
+def test_a_form_without_its_csrf_token_is_refused_and_keeps_what_was_typed(client):
     before = written()
     client.set_cookie("lang", "en")
-    response = client.post("/file/complaint", data=form_data(client, csrf_token=None))
-    assert response.status_code == 400
-    assert "Your form had expired" in response.get_data(as_text=True)
+    response = client.post(
+        "/file/complaint", data=form_data(client, csrf_token=None, description="ข้อความยาวที่พิมพ์ไว้")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Your form had expired" in page and "ข้อความยาวที่พิมพ์ไว้" in page
     assert written() == before
+    expired = client.post("/file/complaint", data=form_data(client, csrf_token="forged.token"))
+    assert expired.status_code == 422 and written() == before
 
 
 def test_a_category_of_another_kind_is_refused(client):
@@ -281,10 +286,55 @@ def test_invisible_control_characters_are_dropped_not_fatal(client):
     ("path", "fields"),
     [
         ("/track", {"tracking_code": "2569-000001", "access_key": "ABCDE-FGHJK"}),
-        ("/file/suggestion", {"subject": "x", "description": "y"}),
+        ("/track/forget", {}),
     ],
 )
 def test_every_public_form_refuses_a_missing_csrf_token(client, path, fields):
     response = client.post(path, data=fields)
     assert response.status_code == 400
     assert "แบบฟอร์ม" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "phone", ["081-234-5678 ต่อ 12", "02 123 4567 ext. 5", "๐๘๑๒๓๔๕๖๗๘", "+66 81 234 5678"]
+)
+def test_common_thai_telephone_numbers_are_accepted(client, phone):
+    response = client.post("/file/complaint", data=form_data(client, email="", phone=phone))
+    assert response.status_code == 303
+
+
+def test_a_box_sent_as_no_is_not_ticked(client):
+    client.set_cookie("lang", "en")
+    response = client.post("/file/complaint", data=form_data(client, consent="no"))
+    assert response.status_code == 422
+    assert "Please read the privacy notice and tick this box." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"#!/bin/sh\nrm -rf /\n", "script.pdf"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "x.png"),
+        (b"<html><script>alert(1)</script></html>", "page.txt"),
+    ],
+)
+def test_scripts_and_markup_are_not_taken_for_plain_text(client, data, name):
+    client.set_cookie("lang", "en")
+    response = client.post(
+        "/file/complaint",
+        data=form_data(client, attachments=[upload(data, name)]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "is not a file type we accept" in response.get_data(as_text=True)
+
+
+def test_a_shared_computer_can_forget_the_case(client):
+    response = client.post("/file/complaint", data=form_data(client))
+    receipt_url = response.headers["Location"]
+    code = re.search(
+        r'data-testid="tracking-code">([^<]+)<', client.get(receipt_url).get_data(as_text=True)
+    ).group(1)
+    client.post("/track/forget", data={"csrf_token": csrf_token(client, "/track")})
+    assert client.get(receipt_url).status_code == 302  # the receipt is gone
+    assert client.get(f"/track/{code}").status_code == 302  # the case needs the key again

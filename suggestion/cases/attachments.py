@@ -51,7 +51,11 @@ class CheckedFile:
 
 
 def _looks_like_text(data: bytes) -> bool:
+    """Plain text, not markup or a script in disguise (HTML, SVG, XML, #!)."""
     if b"\x00" in data:
+        return False
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:2]
+    if start.startswith(b"<") or start == b"#!":
         return False
     for encoding in ("utf-8", "tis-620"):
         try:

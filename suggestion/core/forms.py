@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,8 +17,17 @@ MAX_LENGTH = _l("Please keep this under %(max)d characters.")
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
+# Lone UTF-16 surrogates (possible in JSON) cannot be stored as UTF-8.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Values of a check box that mean "not ticked", whatever a client sends.
+FALSE_VALUES = ("false", "", "no", "off", "0", "n")
+
+
 def strip_text(value: Any) -> Any:
-    return value.translate(_CONTROL).strip() if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    return _SURROGATES.sub("", value.translate(_CONTROL)).strip()
 
 
 def none_if_blank(value: Any) -> Any:

@@ -59,3 +59,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["example_tracking_code"] = example_tracking_code
+
+
+def example_tracking_code() -> str:
+    """A code of this fiscal year, for placeholders."""
+    return f"{t.fiscal_year_of(t.local_date(t.utcnow(), agency_zone()))}-000123"

@@ -17,7 +17,6 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
-from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
@@ -29,11 +28,13 @@ from suggestion.cases.attachments import CheckedFile
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.core.forms import choices
+from suggestion.core.forms import FALSE_VALUES
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import none_if_blank
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import strip_text
+from suggestion.core.forms import THAI_DIGITS
 from suggestion.extensions import db
 
 SUBJECT_MAX = 200
@@ -67,7 +68,9 @@ class FilingForm(FlaskForm):
         filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=DESCRIPTION_MAX, message=MAX_LENGTH)],
     )
-    is_anonymous = BooleanField(_l("File without giving my name (anonymous)"))
+    is_anonymous = BooleanField(
+        _l("File without giving my name (anonymous)"), false_values=FALSE_VALUES
+    )
     name = StringField(
         _l("Your full name"),
         filters=[none_if_blank],
@@ -84,13 +87,15 @@ class FilingForm(FlaskForm):
     )
     phone = StringField(
         _l("Telephone"),
-        filters=[none_if_blank],
+        filters=[none_if_blank, lambda v: v.translate(THAI_DIGITS) if isinstance(v, str) else v],
         validators=[
             Optional(),
             Length(max=40, message=MAX_LENGTH),
             Regexp(
-                r"^\+?[0-9][0-9 \-]{7,}$",
-                message=_l("Please give a telephone number of digits, such as 02 123 4567."),
+                r"^\+?[0-9][0-9 \-]{7,}(\s*(ต่อ|ext\.?|x)\s*[0-9]{1,6})?$",
+                message=_l(
+                    "Please give a telephone number of digits, such as 02 123 4567 or 081 234 5678 ext. 12."
+                ),
             ),
         ],
     )
@@ -102,11 +107,13 @@ class FilingForm(FlaskForm):
     attachments = MultipleFileField(_l("Attachments"))
     consent = BooleanField(
         _l("I have read the privacy notice"),
-        validators=[InputRequired(_l("Please read the privacy notice and tick this box."))],
+        false_values=FALSE_VALUES,
+        validators=[DataRequired(_l("Please read the privacy notice and tick this box."))],
     )
     certify_true = BooleanField(
         _l("I certify that the facts I have given are true"),
-        validators=[InputRequired(_l("Please confirm that the facts are true."))],
+        false_values=FALSE_VALUES,
+        validators=[DataRequired(_l("Please confirm that the facts are true."))],
     )
 
     def __init__(self, kind: Kind, locale: str, *args: Any, **kwargs: Any) -> None:

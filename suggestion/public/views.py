@@ -105,6 +105,13 @@ def file(kind: str) -> str | Response:
             "emailed": bool(form.email.data and not form.is_anonymous.data),
         }
         return redirect(url_for("public.receipt"), 303)
+    if form.csrf_token.errors:
+        form.csrf_token.errors = [
+            _(
+                "Your form had expired or was sent from elsewhere. Everything you typed is "
+                "still below: please check it and send it again."
+            )
+        ]
     files_lost = request.method == "POST" and bool(
         form.attachments.data and any(getattr(f, "filename", "") for f in form.attachments.data)
     )
@@ -193,6 +200,18 @@ def add_information(tracking_code: str) -> Any:
         flash(_("Thank you. Your information has been added to the case."), "success")
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     return _render_case(case, form, 422)
+
+
+@bp.post("/track/forget")
+def forget() -> Response:
+    """Close the cases and the receipt opened in this browser (a shared computer)."""
+    session.pop(_TRACKED, None)
+    session.pop(_RECEIPT, None)
+    flash(
+        _("This browser no longer shows your case. Keep your tracking code and access key."),
+        "success",
+    )
+    return redirect(url_for("public.index"), 303)
 
 
 @bp.get("/process")
