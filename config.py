@@ -70,6 +70,8 @@ class Config:
         self.MAIL_MAX_ATTEMPTS = 8
         # How often beat runs the deadline sweep.
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "300") or 300)
+        # Cases per batch of the sweep (each batch is committed before the next).
+        self.SLA_SWEEP_BATCH = int(_env("SLA_SWEEP_BATCH", "500") or 500)
         # The address the secret tracking links in e-mails point to.
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
 

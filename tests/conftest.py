@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK_TABLES = (
     "attachments", "case_pauses", "case_events", "notifications",
     "complainants", "cases", "tracking_sequences", "users", "reply_templates",
+    "sla_alerts", "sweep_runs", "background_jobs",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 
@@ -250,48 +251,57 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     if why := services.missing("redis"):
         pytest.fail(why)
     _mailbox, port = smtp_server
-    queue = app.config["CELERY"]["task_default_queue"]
     app.extensions["celery"].control.purge()
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
+    process = start_worker(
+        port,
+        app.config["CELERY"]["task_default_queue"],
+        tmp_path_factory.mktemp("worker") / "worker.log",
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def start_worker(smtp_port: int, queue: str, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    """A real `celery worker` process (solo pool) on the test broker; returns once ready."""
+    environment = {
         **os.environ,
         "SUGGESTION_ENV": "testing",
         "TEST_DATABASE_URL": services.DATABASE_URL,
         "TEST_BROKER_URL": services.BROKER_URL,
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(port),
+        "MAIL_PORT": str(smtp_port),
+        **env,
     }
-    log = log_path.open("w")
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "-l",
-            "info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
             raise AssertionError("the Celery worker did not start:\n" + log_path.read_text())
         time.sleep(0.2)
-    yield process
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
+    return process
 
 
 @pytest.fixture

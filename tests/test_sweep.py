@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
+from datetime import UTC
 
 import pytest
 import sqlalchemy as sa

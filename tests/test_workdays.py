@@ -10,7 +10,9 @@ from suggestion.calendar.workdays import is_working_day
 from suggestion.calendar.workdays import subtract_working_days
 from suggestion.calendar.workdays import working_days_between
 
-TH = set(holidays.country_holidays("TH", years=(2025, 2026, 2027), categories=("public", "government")))
+TH = set(
+    holidays.country_holidays("TH", years=(2025, 2026, 2027), categories=("public", "government"))
+)
 
 
 @pytest.mark.parametrize(

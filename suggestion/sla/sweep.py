@@ -45,7 +45,6 @@ from suggestion.sla.models import AlertKind
 from suggestion.sla.models import SlaAlert
 from suggestion.sla.models import SweepRun
 
-BATCH_SIZE = 500
 SWEEP_LOCK_KEY = 0x53_4C_41  # "SLA", for pg_try_advisory_lock
 STAFF_LOCALE = "th"
 WORKING = (Status.RECEIVED, Status.SCREENING, Status.IN_PROGRESS)  # the clock runs
@@ -259,9 +258,10 @@ def _advance_progress(case_ids: list[int], now: datetime) -> None:
         )
 
 
-def run_sweep(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> SweepReport:
+def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> SweepReport:
     """One sweep; a job, so it commits after each batch."""
     now = now or utcnow()
+    batch_size = batch_size or current_app.config["SLA_SWEEP_BATCH"]
     report = SweepReport()
     with sweep_lock() as acquired:
         if not acquired:
