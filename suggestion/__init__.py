@@ -16,6 +16,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion import cli
     from suggestion import errors
     from suggestion import extensions
+    from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
     from suggestion.admin.views import bp as admin_bp
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -116,3 +117,38 @@ def test_a_sweep_holds_no_more_than_a_batch(people):
     cases = [make_case(received_at=RECEIVED).case for _ in range(7)]
     report = run_sweep(now=cases[0].ack_due_at + MINUTE, batch_size=3)
     assert report.counts["ack_overdue"] == 7
+
+
+def test_the_digest_goes_out_on_working_days_once(people):
+    from datetime import date
+
+    from suggestion.sla.digest import send_digest
+
+    case = make_case(received_at=RECEIVED).case
+    case.assignee_id = people["officer"].id
+    db.session.flush()
+    due_day = case.due_at.astimezone(ZoneInfo("Asia/Bangkok")).date()
+    assert send_digest(due_day) == 1  # the officer: due today
+    assert send_digest(due_day) == 0  # once a day
+    assert send_digest(date(2027, 4, 10)) == 0  # a Saturday
+    [digest] = sent("digest")
+    assert digest.to_address == people["officer"].email and case.tracking_code in digest.body
+
+
+def test_next_years_holidays_are_loaded_once_and_administrators_told(people):
+    from suggestion.calendar.yearly import ensure_year
+
+    assert ensure_year(2024) > 0
+    assert ensure_year(2024) == 0
+    assert [n.to_address for n in sent("holidays_loaded")] == [people["admin"].email]
+
+
+def test_the_sla_commands(app, people):
+    case = make_case(received_at=RECEIVED).case
+    db.session.flush()
+    runner = app.test_cli_runner()
+    status = runner.invoke(args=["sla", "status"])
+    assert status.exit_code == 0 and "later" in status.output
+    sweep = runner.invoke(args=["sla", "sweep"])
+    assert sweep.exit_code == 0 and sweep.output.startswith("sweep ")
+    assert case.id

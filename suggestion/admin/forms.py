@@ -3,14 +3,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import DateField
 from wtforms import EmailField
+from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
+from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from suggestion.auth.models import Role
@@ -79,3 +83,44 @@ class ReplyTemplateForm(FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
     )
     is_active = BooleanField(_l("In use"), default=True)
+
+
+class HolidayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[DataRequired(_l("Give the date of the holiday."))])
+    name = StringField(
+        _l("Name"),
+        filters=[strip_text],
+        validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
+    )
+
+
+class PolicyForm(FlaskForm):
+    """The working-day terms of one policy (DESIGN §1.4)."""
+
+    ack_days = IntegerField(
+        _l("Acknowledge within (working days)"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+    )
+    info_request_days = IntegerField(
+        _l("Ask for missing information within"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+    )
+    outcome_days = IntegerField(
+        _l("Report the outcome within"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=365)],
+    )
+    progress_interval_days = IntegerField(
+        _l("Progress update every"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=365)],
+    )
+    remind_before_days = IntegerField(
+        _l("Remind the assignee this many days before"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+    )
+    escalate_after_days = IntegerField(
+        _l("Escalate this many days after the deadline"),
+        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+    )
+    category_id = SelectField(
+        _l("For the category (empty: the kind's policy)"), coerce=int_or_zero, validate_choice=False
+    )

@@ -26,6 +26,7 @@ from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
 from suggestion.extensions import db
+from suggestion.sla.models import SlaAlert
 
 PAGE_SIZE = 50
 
@@ -156,3 +157,15 @@ def working_days_left(cases: list[Case]) -> dict[int, int]:
 
 def is_overdue(case: Case) -> bool:
     return Status(case.status) in OPEN_STATES and case.due_at < utcnow()
+
+
+def alerts_of(case_ids: list[int]) -> dict[int, list[SlaAlert]]:
+    """The deadline alerts sent for these cases, oldest first, in one query."""
+    found: dict[int, list[SlaAlert]] = {}
+    if not case_ids:
+        return found
+    for alert in db.session.scalars(
+        sa.select(SlaAlert).where(SlaAlert.case_id.in_(case_ids)).order_by(SlaAlert.id)
+    ):
+        found.setdefault(alert.case_id, []).append(alert)
+    return found

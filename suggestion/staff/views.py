@@ -84,6 +84,15 @@ EVENT_LABELS = {
     "assigned": _l("Assigned"),
     "merged_in": _l("A duplicate was merged in"),
     "restricted_access": _l("Restricted report opened, with the reason"),
+    "escalated": _l("Escalated to the managers: the deadline has passed"),
+    "deadlines_recomputed": _l("Deadlines recomputed (policy or holidays changed)"),
+}
+ALERT_LABELS = {
+    "remind": _l("Reminder before the deadline"),
+    "final_remind": _l("Reminder on the due day"),
+    "ack_overdue": _l("Acknowledgement overdue"),
+    "escalate": _l("Escalated"),
+    "progress": _l("Progress update to the filer"),
 }
 ACTOR_LABELS = {"public": _l("The filer"), "system": _l("The system"), "import": _l("Import")}
 
@@ -100,6 +109,7 @@ def event_actor(event: CaseEvent) -> str:
 def _labels() -> dict[str, Any]:
     return {
         "event_label": event_label,
+        "ALERT_LABELS": ALERT_LABELS,
         "event_actor": event_actor,
         "STATUS_LABELS": STATUS_LABELS,
         "CHANNEL_LABELS": CHANNEL_LABELS,
@@ -176,6 +186,7 @@ def queue() -> Any:
         form=form,
         page=page,
         days_left=queries.working_days_left(page.cases),
+        alerts=queries.alerts_of([c.id for c in page.cases]),
         is_overdue=queries.is_overdue,
         bulk=bulk,
         next_url=url_for("staff.queue", **next_args, after=page.next_cursor)
@@ -285,6 +296,7 @@ def _render_case(case: Case, status: int = 200, **overrides: Any) -> Any:
         "events": events,
         "merged_into": merged_into,
         "show_filer": who.can_see_filer(case),
+        "alerts": queries.alerts_of([case.id]).get(case.id, []),
         "days_left": queries.working_days_left([case]).get(case.id),
         "is_overdue": queries.is_overdue(case),
         "KIND_LABELS": KIND_LABELS,

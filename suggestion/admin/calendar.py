@@ -1,0 +1,175 @@
+"""``/admin/holidays`` and ``/admin/policies``: the calendar and the SLA
+policies. Every change asks for a recomputation of the open cases' deadlines,
+which runs in the background and reports what it moved."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from suggestion.admin.forms import HolidayForm
+from suggestion.admin.forms import PolicyForm
+from suggestion.admin.views import bp
+from suggestion.calendar.models import Holiday
+from suggestion.calendar.models import HolidayCategory
+from suggestion.calendar.models import HolidaySource
+from suggestion.cases.models import Category
+from suggestion.cases.states import Kind
+from suggestion.cases.states import KIND_LABELS
+from suggestion.core.forms import choices
+from suggestion.core.i18n import current_language
+from suggestion.core.jobs import BackgroundJob
+from suggestion.core.jobs import enqueue_job
+from suggestion.core.time import utcnow
+from suggestion.extensions import db
+from suggestion.sla.models import SlaPolicy
+
+RECOMPUTE = "sla.recompute_deadlines"
+POLICY_FIELDS = (
+    "ack_days", "info_request_days", "outcome_days", "progress_interval_days",
+    "remind_before_days", "escalate_after_days",
+)  # fmt: skip
+
+
+def _recompute(reason: str, **scope: Any) -> None:
+    enqueue_job(db.session(), RECOMPUTE, reason=reason, **scope)
+
+
+def _recent_jobs() -> list[BackgroundJob]:
+    return list(
+        db.session.scalars(
+            sa.select(BackgroundJob)
+            .where(BackgroundJob.name == RECOMPUTE)
+            .order_by(BackgroundJob.id.desc())
+            .limit(5)
+        )
+    )
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+def holidays() -> Any:
+    year = request.args.get("year", type=int) or utcnow().year
+    if not 1950 <= year <= 2200:
+        abort(404)
+    form = HolidayForm()
+    if form.validate_on_submit():
+        day: date = form.day.data
+        holiday = db.session.get(Holiday, day)
+        if holiday is None:
+            db.session.add(
+                Holiday(
+                    day=day,
+                    name=form.name.data,
+                    category=HolidayCategory.SPECIAL,
+                    source=HolidaySource.ADMIN,
+                )
+            )
+        else:
+            holiday.name, holiday.source = form.name.data, HolidaySource.ADMIN
+        _recompute(f"holiday {day.isoformat()} set")
+        db.session.commit()
+        flash(_("Holiday saved. The deadlines of open cases are being recomputed."), "success")
+        return redirect(url_for("admin.holidays", year=day.year), 303)
+    rows = db.session.scalars(
+        sa.select(Holiday)
+        .where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
+        .order_by(Holiday.day)
+    ).all()
+    return render_template(
+        "admin/holidays.html", form=form, year=year, holidays=rows, jobs=_recent_jobs()
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/holidays/<day>/delete")
+def delete_holiday(day: str) -> Any:
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    holiday = db.session.get(Holiday, when) or abort(404)
+    db.session.delete(holiday)
+    _recompute(f"holiday {when.isoformat()} removed")
+    db.session.commit()
+    flash(_("Holiday removed. The deadlines of open cases are being recomputed."), "success")
+    return redirect(url_for("admin.holidays", year=when.year), 303)
+
+
+def _category_choices() -> list[Any]:
+    locale = current_language()
+    return choices(
+        [(0, "—")]
+        + [
+            (c.id, c.name(locale))
+            for c in db.session.scalars(sa.select(Category).order_by(Category.position))
+        ]
+    )
+
+
+@bp.get("/policies")
+def policies() -> Any:
+    rows = db.session.scalars(
+        sa.select(SlaPolicy).order_by(SlaPolicy.kind, SlaPolicy.category_id)
+    ).all()
+    categories = {c.id: c for c in db.session.scalars(sa.select(Category))}
+    form = PolicyForm()
+    form.category_id.choices = _category_choices()
+    return render_template(
+        "admin/policies.html",
+        policies=rows,
+        categories=categories,
+        form=form,
+        KIND_LABELS=KIND_LABELS,
+        Kind=Kind,
+        jobs=_recent_jobs(),
+        fields=POLICY_FIELDS,
+    )
+
+
+@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/policies/new", methods=["GET", "POST"])
+def edit_policy(policy_id: int | None = None) -> Any:
+    policy = (db.session.get(SlaPolicy, policy_id) or abort(404)) if policy_id else None
+    form = PolicyForm(obj=policy)
+    form.category_id.choices = _category_choices()
+    if form.validate_on_submit():
+        if policy is None:
+            category = db.session.get(Category, form.category_id.data)
+            if category is None:
+                form.category_id.errors = [_("Choose the category this policy is for.")]
+            elif db.session.scalar(
+                sa.select(SlaPolicy.id).where(SlaPolicy.category_id == category.id)
+            ):
+                form.category_id.errors = [
+                    _("This category already has a policy: edit it instead.")
+                ]
+            else:
+                policy = SlaPolicy(category_id=category.id)
+                db.session.add(policy)
+        if policy is not None and not form.errors:
+            for name in POLICY_FIELDS:
+                setattr(policy, name, getattr(form, name).data)
+            db.session.flush()
+            scope = (
+                {"category_id": policy.category_id} if policy.category_id else {"kind": policy.kind}
+            )
+            _recompute("policy changed", **scope)
+            db.session.commit()
+            flash(_("Policy saved. The deadlines of open cases are being recomputed."), "success")
+            return redirect(url_for("admin.policies"), 303)
+    return render_template(
+        "admin/policy.html",
+        form=form,
+        policy=policy,
+        fields=POLICY_FIELDS,
+        KIND_LABELS=KIND_LABELS,
+        Kind=Kind,
+    ), 422 if form.errors else 200
