@@ -144,6 +144,15 @@ def live_db(app: Flask, database: None) -> Iterator[None]:
         db.session.remove()
         with db.engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {', '.join(WORK_TABLES)} RESTART IDENTITY CASCADE"))
+            # Reference data that administrators change: back to the seeded state.
+            conn.execute(sa.text("DELETE FROM holidays WHERE source = 'admin'"))
+            conn.execute(sa.text("DELETE FROM sla_policies WHERE category_id IS NOT NULL"))
+            conn.execute(
+                sa.text(
+                    "UPDATE sla_policies SET ack_days = 1, info_request_days = 7, outcome_days = 15,"
+                    " progress_interval_days = 15, remind_before_days = 3, escalate_after_days = 1"
+                )
+            )
 
 
 @pytest.fixture(autouse=True)

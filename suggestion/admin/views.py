@@ -27,6 +27,8 @@ from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.models import ReplyTemplate
 from suggestion.core.i18n import current_language
 from suggestion.extensions import db
+from suggestion.notify.models import Notification
+from suggestion.notify.models import NotificationStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(expire_idle_sessions)
@@ -51,8 +53,14 @@ def _division_choices() -> list[SelectChoice]:
 def index() -> Any:
     users = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.name)).all()
     templates = db.session.scalars(sa.select(ReplyTemplate).order_by(ReplyTemplate.id)).all()
+    failed = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.status == NotificationStatus.FAILED)
+        .order_by(Notification.id.desc())
+        .limit(50)
+    ).all()
     return render_template(
-        "admin/index.html", users=users, templates=templates, ROLE_LABELS=ROLE_LABELS
+        "admin/index.html", users=users, templates=templates, failed=failed, ROLE_LABELS=ROLE_LABELS
     )
 
 

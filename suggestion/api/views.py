@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
-from suggestion.cases.filing import Filing
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Channel
@@ -136,22 +135,7 @@ def create_case() -> tuple[Response, int]:
                 for name, messages in form.errors.items()
             }
         )
-    anonymous = bool(form.is_anonymous.data)
-    receipt = file_case(
-        Filing(
-            kind=kind,
-            category=form.selected_category,
-            subject=form.subject.data,
-            description=form.description.data,
-            is_anonymous=anonymous,
-            name=None if anonymous else form.name.data,
-            email=None if anonymous else form.email.data,
-            phone=None if anonymous else form.phone.data,
-            address=None if anonymous else form.address.data,
-            locale=locale,
-            channel=Channel.API,
-        )
-    )
+    receipt = file_case(form.to_filing(Channel.API))
     db.session.commit()
     case = receipt.case
     return jsonify(

@@ -3,6 +3,7 @@ filing form, so that the rules and messages live in one place."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +26,9 @@ from wtforms.validators import ValidationError
 from suggestion.cases.attachments import AttachmentError
 from suggestion.cases.attachments import check_file
 from suggestion.cases.attachments import CheckedFile
+from suggestion.cases.filing import Filing
 from suggestion.cases.models import Category
+from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.core.forms import choices
 from suggestion.core.forms import FALSE_VALUES
@@ -119,6 +122,7 @@ class FilingForm(FlaskForm):
     def __init__(self, kind: Kind, locale: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.locale = locale
         self.category_rows = {c.id: c for c in categories_for(kind)}
         self.category.choices = choices(
             [(0, _l("Choose a category"))]
@@ -158,6 +162,27 @@ class FilingForm(FlaskForm):
     @property
     def selected_category(self) -> Category | None:
         return self.category_rows.get(self.category.data)
+
+    def to_filing(
+        self, channel: Channel = Channel.WEB, received_at: datetime | None = None
+    ) -> Filing:
+        """The checked values as a filing; an anonymous filing keeps no contact."""
+        anonymous = bool(self.is_anonymous.data)
+        return Filing(
+            kind=self.kind,
+            category=self.selected_category,
+            subject=self.subject.data,
+            description=self.description.data,
+            is_anonymous=anonymous,
+            name=None if anonymous else self.name.data,
+            email=None if anonymous else self.email.data,
+            phone=None if anonymous else self.phone.data,
+            address=None if anonymous else self.address.data,
+            locale=self.locale,
+            channel=channel,
+            received_at=received_at,
+            files=self.checked_files,
+        )
 
 
 class TrackForm(FlaskForm):

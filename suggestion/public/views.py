@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
-from suggestion.cases.filing import Filing
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -82,21 +81,7 @@ def file(kind: str) -> str | Response:
     locale = current_language()
     form = FilingForm(case_kind, locale)
     if form.validate_on_submit():
-        receipt = file_case(
-            Filing(
-                kind=case_kind,
-                category=form.selected_category,
-                subject=form.subject.data,
-                description=form.description.data,
-                is_anonymous=form.is_anonymous.data,
-                name=None if form.is_anonymous.data else form.name.data,
-                email=None if form.is_anonymous.data else form.email.data,
-                phone=None if form.is_anonymous.data else form.phone.data,
-                address=None if form.is_anonymous.data else form.address.data,
-                locale=locale,
-                files=form.checked_files,
-            )
-        )
+        receipt = file_case(form.to_filing())
         db.session.commit()
         _remember(receipt.case)
         session[_RECEIPT] = {

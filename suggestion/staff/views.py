@@ -31,7 +31,6 @@ from suggestion.cases import attachments
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.filing import file_case
-from suggestion.cases.filing import Filing
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
@@ -561,22 +560,7 @@ def intake(kind: str) -> Any:
             form.received_at.errors = [_("The date of receipt cannot be in the future.")]
         else:
             receipt = file_case(
-                Filing(
-                    kind=case_kind,
-                    category=form.selected_category,
-                    subject=form.subject.data,
-                    description=form.description.data,
-                    is_anonymous=form.is_anonymous.data,
-                    name=None if form.is_anonymous.data else form.name.data,
-                    email=None if form.is_anonymous.data else form.email.data,
-                    phone=None if form.is_anonymous.data else form.phone.data,
-                    address=None if form.is_anonymous.data else form.address.data,
-                    locale=locale,
-                    channel=Channel(form.channel.data),
-                    received_at=received_at,
-                    files=form.checked_files,
-                ),
-                actor=who.user,
+                form.to_filing(Channel(form.channel.data), received_at), actor=who.user
             )
             db.session.commit()
             return render_template(
