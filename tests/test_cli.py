@@ -107,7 +107,28 @@ def test_the_migrations_run_up_and_down_on_sqlite(tmp_path):
         "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.sqlite"}
     )
     with sqlite_app.app_context():
+        # Rows that refer to cases must survive SQLite's table rebuilds.
+        upgrade(revision="0003")
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO cases (id, tracking_code, fiscal_year, sequence, kind, channel, status, priority,"
+                    " subject, description, is_anonymous, locale, access_key_hash, track_token_hash, received_at,"
+                    " ack_due_at, due_at, created_at, updated_at, version) VALUES (1, '2570-000001', 2570, 1,"
+                    " 'complaint', 'web', 'received', 'normal', 's', 'd', 0, 'th', 'k', 't',"
+                    " '2026-11-25 00:00:00', '2026-11-26 00:00:00', '2026-12-16 00:00:00',"
+                    " '2026-11-25 00:00:00', '2026-11-25 00:00:00', 1)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO case_events (case_id, at, action, actor_label, is_public, diff)"
+                    " VALUES (1, '2026-11-25 00:00:00', 'filed', 'public', 1, '{}')"
+                )
+            )
         upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM case_events")).scalar_one() == 1
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"cases", "case_events", "complainants", "notifications"} <= tables
         downgrade(revision="base")

@@ -75,6 +75,7 @@ class Case(Base):
         sa.CheckConstraint(
             "status <> 'merged' OR merged_into_id IS NOT NULL", name="merged_has_target"
         ),
+        sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_scale"),
         sa.UniqueConstraint("fiscal_year", "sequence", name="uq_cases_fiscal_year_sequence"),
         sa.Index("ix_cases_status_due_at", "status", "due_at"),
         sa.Index("ix_cases_division_id_due_at", "division_id", "due_at"),
@@ -118,6 +119,9 @@ class Case(Base):
     final_remind_at: Mapped[datetime | None] = mapped_column(index=True)
     escalate_at: Mapped[datetime | None] = mapped_column(index=True)
     progress_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The filer's rating of the outcome, 1 (poor) to 5 (very good).
+    satisfaction: Mapped[int | None]
+    rated_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: two officers acting at once cannot overwrite
