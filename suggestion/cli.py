@@ -21,6 +21,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 seed_cli = AppGroup("seed", help="Load starting data.")
 holidays_cli = AppGroup("holidays", help="The holiday table.")
 sla_cli = AppGroup("sla", help="Deadlines.")
+reports_cli = AppGroup("reports", help="Indicators and reports.")
 
 
 @users_cli.command("create")
@@ -143,6 +144,69 @@ def sla_recompute(kind: str | None) -> None:
     click.echo(f"{result['checked']} open cases checked, {result['moved']} moved")
 
 
+@reports_cli.command("indicators")
+@click.option(
+    "--fiscal-year", type=click.IntRange(2500, 2700), required=True, help="B.E., e.g. 2569"
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    help="A kind, repeatable, or 'all' (default: complaint, corruption)",
+)
+@click.option("--format", "output", type=click.Choice(["json", "table"]), default="table")
+def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) -> None:
+    """The indicators of a fiscal year (DESIGN §1.6)."""
+    import json
+
+    from suggestion.cases.states import Kind
+    from suggestion.reports.indicators import fiscal_year_indicators
+
+    valid = [k.value for k in Kind]
+    if "all" in kinds:
+        chosen: list[str] | None = valid
+    else:
+        unknown = [k for k in kinds if k not in valid]
+        if unknown:
+            raise click.BadParameter(
+                f"{', '.join(unknown)}: use one of {', '.join(valid)} or all", param_hint="--kind"
+            )
+        chosen = list(kinds) or None
+    data = fiscal_year_indicators(fiscal_year, chosen)
+    if output == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+
+    def shown(p: float | None) -> str:
+        return "—" if p is None else f"{p:g}%"
+
+    r, st, rc, sat = (
+        data["resolved_within_deadline"],
+        data["resolved_within_deadline_strict"],
+        data["received"],
+        data["satisfaction"],
+    )
+    sign = "+" if rc["change"] > 0 else ("−" if rc["change"] < 0 else "±")
+    change_pct = "—" if rc["change_percent"] is None else f"{sign}{abs(rc['change_percent']):g}%"
+    rows = [
+        (
+            "Fiscal year",
+            f"{fiscal_year} ({data['start']} – {data['end']}), kinds: {', '.join(data['kinds'])}",
+        ),
+        ("Resolved within the deadline", f"{shown(r['percent'])} ({r['on_time']}/{r['resolved']})"),
+        ("  strict", f"{shown(st['percent'])} ({st['on_time']}/{st['total']})"),
+        (
+            "Received, against last year",
+            f"{rc['previous']} → {rc['count']} ({sign}{abs(rc['change'])}, {change_pct})",
+        ),
+        ("Satisfied users", f"{shown(sat['percent'])} ({sat['satisfied']}/{sat['ratings']})"),
+        ("Acknowledged on time", f"{shown(data['acknowledged_on_time']['percent'])}"),
+        ("Open now / overdue now", f"{data['now']['open']} / {data['now']['overdue']}"),
+    ]
+    for label, value in rows:
+        click.echo(f"{label:<30} {value}")
+
+
 def init_app(app: Flask) -> None:
-    for group in (users_cli, seed_cli, holidays_cli, sla_cli):
+    for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli):
         app.cli.add_command(group)

@@ -177,3 +177,18 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
             {"tracking_code": [_("No case with this tracking code and access key.")]}, 404
         )
     return jsonify(public_view(case)), 200
+
+
+@bp.get("/stats")
+def stats() -> tuple[Response, int]:
+    """The fiscal-year indicators as open data (no personal data)."""
+    from suggestion.reports.indicators import current_fiscal_year
+    from suggestion.reports.indicators import fiscal_year_indicators
+
+    raw = request.args.get("fiscal_year", "")
+    if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
+        return errors_response(
+            {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
+        )
+    year = int(raw) if raw else current_fiscal_year()
+    return jsonify(fiscal_year_indicators(year)), 200

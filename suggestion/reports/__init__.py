@@ -1,0 +1,1 @@
+"""Reports: the fiscal-year indicators of DESIGN §1.6."""

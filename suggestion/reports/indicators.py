@@ -1,0 +1,235 @@
+"""The indicators the agency publishes (DESIGN §1.6), each one aggregate SQL
+over indexed columns; no case is loaded into Python.
+
+A period is a pair of local dates, inclusive; the kinds default to
+{complaint, corruption}. Percentages are rounded to one decimal, and a
+percentage of nothing is None (null in JSON).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.auth.models import Division
+from suggestion.cases.models import Case
+from suggestion.cases.models import Category
+from suggestion.cases.states import Kind
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import Status
+from suggestion.core.time import fiscal_year_bounds
+from suggestion.core.time import fiscal_year_of
+from suggestion.core.time import local_date
+from suggestion.core.time import start_of_day
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+
+DEFAULT_KINDS = (Kind.COMPLAINT.value, Kind.CORRUPTION.value)
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start, end) in UTC."""
+        tz = zone(current_app.config["AGENCY_TIMEZONE"])
+        return start_of_day(self.first, tz), start_of_day(self.last + timedelta(days=1), tz)
+
+
+def _count(*conditions: Any) -> int:
+    return int(
+        db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions)) or 0
+    )
+
+
+def resolved_within_deadline(period: Period, kinds: list[str]) -> dict[str, Any]:
+    start, end = period.bounds()
+    in_period = [Case.kind.in_(kinds), Case.resolved_at >= start, Case.resolved_at < end]
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Case.resolved_at <= Case.due_at),
+        ).where(*in_period)
+    ).one()
+    resolved, on_time = int(row[0]), int(row[1])
+    return {"on_time": on_time, "resolved": resolved, "percent": percent(on_time, resolved)}
+
+
+def resolved_within_deadline_strict(
+    period: Period, kinds: list[str], plain: dict[str, Any]
+) -> dict[str, Any]:
+    """Also counts, in the denominator only, the cases due in the period (and
+    already past) that had no outcome by its end, or by now if it is running."""
+    start, end = period.bounds()
+    cutoff = min(end, utcnow())
+    missed = _count(
+        Case.kind.in_(kinds),
+        Case.status != Status.MERGED.value,
+        Case.due_at >= start,
+        Case.due_at < cutoff,
+        sa.or_(Case.resolved_at.is_(None), Case.resolved_at >= cutoff),
+    )
+    total = plain["resolved"] + missed
+    return {
+        "on_time": plain["on_time"],
+        "total": total,
+        "percent": percent(plain["on_time"], total),
+    }
+
+
+def received(period: Period, kinds: list[str]) -> int:
+    start, end = period.bounds()
+    # A duplicate merged into another case counts once, as that case.
+    return _count(
+        Case.kind.in_(kinds),
+        Case.status != Status.MERGED.value,
+        Case.received_at >= start,
+        Case.received_at < end,
+    )
+
+
+def change(now_count: int, before: int) -> dict[str, Any]:
+    return {
+        "count": now_count,
+        "previous": before,
+        "change": now_count - before,
+        "change_percent": percent(now_count - before, before),
+    }
+
+
+def satisfaction(period: Period, kinds: list[str]) -> dict[str, Any]:
+    start, end = period.bounds()
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Case.satisfaction >= 4)).where(
+            Case.kind.in_(kinds),
+            Case.resolved_at >= start,
+            Case.resolved_at < end,
+            Case.satisfaction.is_not(None),
+        )
+    ).one()
+    ratings, satisfied = int(row[0]), int(row[1])
+    return {"satisfied": satisfied, "ratings": ratings, "percent": percent(satisfied, ratings)}
+
+
+def acknowledged_on_time(period: Period, kinds: list[str]) -> dict[str, Any]:
+    start, end = period.bounds()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.count().filter(Case.acknowledged_at <= Case.ack_due_at)
+        ).where(
+            Case.kind.in_(kinds),
+            Case.received_at >= start,
+            Case.received_at < end,
+            Case.status != Status.MERGED.value,
+        )
+    ).one()
+    total, on_time = int(row[0]), int(row[1])
+    return {"on_time": on_time, "total": total, "percent": percent(on_time, total)}
+
+
+def open_now(kinds: list[str]) -> dict[str, int]:
+    now = utcnow()
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(Case.due_at < now)).where(
+            Case.kind.in_(kinds), Case.status.in_([s.value for s in OPEN_STATES])
+        )
+    ).one()
+    return {"open": int(row[0]), "overdue": int(row[1])}
+
+
+def breakdown(
+    period: Period, kinds: list[str], column: Any, label: Any = None
+) -> list[dict[str, Any]]:
+    """Received, resolved and resolved on time per value of ``column``."""
+    start, end = period.bounds()
+    key = label if label is not None else column
+    rows = db.session.execute(
+        sa.select(
+            key,
+            sa.func.count().filter(
+                Case.received_at >= start,
+                Case.received_at < end,
+                Case.status != Status.MERGED.value,
+            ),
+            sa.func.count().filter(Case.resolved_at >= start, Case.resolved_at < end),
+            sa.func.count().filter(
+                Case.resolved_at >= start, Case.resolved_at < end, Case.resolved_at <= Case.due_at
+            ),
+        )
+        .select_from(Case)
+        .outerjoin(Category, Category.id == Case.category_id)
+        .outerjoin(Division, Division.id == Case.division_id)
+        .where(
+            Case.kind.in_(kinds),
+            sa.or_(
+                sa.and_(Case.received_at >= start, Case.received_at < end),
+                sa.and_(Case.resolved_at >= start, Case.resolved_at < end),
+            ),
+        )
+        .group_by(key)
+        .order_by(key)
+    )
+    return [
+        {
+            "key": k,
+            "received": int(r),
+            "resolved": int(s),
+            "on_time": int(o),
+            "percent": percent(int(o), int(s)),
+        }
+        for k, r, s, o in rows
+    ]
+
+
+def fiscal_year_indicators(fiscal_year: int, kinds: list[str] | None = None) -> dict[str, Any]:
+    """Every indicator for a fiscal year (B.E.), with the keys DESIGN §2 promises."""
+    kinds = list(kinds or DEFAULT_KINDS)
+    first, last = fiscal_year_bounds(fiscal_year)
+    period = Period(first, last)
+    previous = Period(*fiscal_year_bounds(fiscal_year - 1))
+    plain = resolved_within_deadline(period, kinds)
+
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    today = local_date(utcnow(), tz)
+    running = first <= today <= last
+    ytd_last = min(today, last)
+    ytd_span = ytd_last - first
+    year_to_date = change(
+        received(Period(first, ytd_last), kinds),
+        received(Period(previous.first, previous.first + ytd_span), kinds),
+    )
+    return {
+        "fiscal_year": fiscal_year,
+        "start": first.isoformat(),
+        "end": last.isoformat(),
+        "kinds": kinds,
+        "running": running,
+        "resolved_within_deadline": plain,
+        "resolved_within_deadline_strict": resolved_within_deadline_strict(period, kinds, plain),
+        "received": change(received(period, kinds), received(previous, kinds)),
+        "received_year_to_date": {**year_to_date, "until": ytd_last.isoformat()},
+        "satisfaction": satisfaction(period, kinds),
+        "acknowledged_on_time": acknowledged_on_time(period, kinds),
+        "now": open_now(kinds),
+        "by_kind": breakdown(period, kinds, Case.kind),
+        "by_channel": breakdown(period, kinds, Case.channel),
+        "by_category": breakdown(period, kinds, Case.category_id, Category.code),
+        "by_division": breakdown(period, kinds, Case.division_id, Division.code),
+    }
+
+
+def current_fiscal_year() -> int:
+    return fiscal_year_of(local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"])))
