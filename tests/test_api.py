@@ -127,7 +127,7 @@ def test_unknown_api_paths_answer_json_404(client):
 def test_the_openapi_document_describes_every_path(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/categories", "/cases", "/cases/{tracking_code}"}
+    assert set(doc["paths"]) == {"/categories", "/cases", "/cases/{tracking_code}", "/stats"}
     assert doc["components"]["schemas"]["NewCase"]["properties"]["kind"]["enum"] == [
         "complaint",
         "corruption",

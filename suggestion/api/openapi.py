@@ -28,6 +28,27 @@ def openapi_document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
+            "/stats": {
+                "get": {
+                    "summary": "The fiscal-year indicators, as open data (no personal data)",
+                    "parameters": [
+                        {
+                            "name": "fiscal_year",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "example": 2569},
+                            "description": "Buddhist Era; the current fiscal year if omitted",
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "fiscal_year, start, end, kinds, resolved_within_deadline, "
+                            "resolved_within_deadline_strict, received, satisfaction and more"
+                        },
+                        "400": _ERRORS,
+                    },
+                }
+            },
             "/categories": {
                 "get": {
                     "summary": "Categories that a case can be filed under",
