@@ -153,3 +153,31 @@ def test_adding_information_without_a_csrf_token_is_refused(client, file_a_case)
         )
         == 0
     )
+
+
+def test_the_filer_rates_the_outcome_once_and_the_case_closes(app, client, file_a_case, db_session):
+    code, key, _ = file_a_case()
+    with app.test_request_context():
+        case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+        transition(case, Status.IN_PROGRESS)
+        transition(case, Status.RESOLVED, body="ส่งข้อมูลแล้ว")
+        db.session.commit()
+    track(client, code, key)
+    assert 'name="score"' in client.get(f"/track/{code}").get_data(as_text=True)
+    token = csrf_token(client, f"/track/{code}")
+    missing = client.post(f"/track/{code}/rating", data={"csrf_token": token})
+    assert missing.status_code == 422
+    forged = client.post(f"/track/{code}/rating", data={"csrf_token": token, "score": "9"})
+    assert forged.status_code == 422
+    response = client.post(
+        f"/track/{code}/rating", data={"csrf_token": token, "score": "4", "comment": "รวดเร็วดี"}
+    )
+    assert response.status_code == 303
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+    assert case.satisfaction == 4 and case.status == "closed"
+    again = client.post(f"/track/{code}/rating", data={"csrf_token": token, "score": "1"})
+    assert again.status_code == 303
+    assert (
+        db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one().satisfaction
+        == 4
+    )

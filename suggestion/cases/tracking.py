@@ -70,6 +70,36 @@ def add_information(case: Case, text: str, files: list[attachments.CheckedFile])
     return event
 
 
+def can_rate(case: Case) -> bool:
+    """A filer rates the outcome once, after it has been given."""
+    return case.satisfaction is None and Status(case.status) in {
+        Status.RESOLVED,
+        Status.FORWARDED,
+        Status.REJECTED,
+        Status.CLOSED,
+    }
+
+
+def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
+    """Record the filer's rating (1–5); a case with an outcome is then closed."""
+    from suggestion.core.time import utcnow
+
+    if not can_rate(case) or not 1 <= score <= 5:
+        raise ValueError("this case cannot be rated now")
+    case.satisfaction = score
+    case.rated_at = utcnow()
+    event = record_event(
+        case,
+        "rated",
+        actor_label="public",
+        diff={"satisfaction": (None, score)},
+        body=comment or None,
+    )
+    if case.status != Status.CLOSED:
+        transition(case, Status.CLOSED, actor_label="public")
+    return event
+
+
 def event_title(event: CaseEvent) -> str:
     """What a public timeline entry says happened (in the current language)."""
     from flask_babel import gettext as _
@@ -85,4 +115,6 @@ def event_title(event: CaseEvent) -> str:
         return _("Information added by the filer")
     if event.action == "public_reply":
         return _("Reply from the agency")
+    if event.action == "rated":
+        return _("You rated the outcome %(score)s of 5", score=event.diff["satisfaction"][1])
     return _("Update")

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import MultipleFileField
+from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -211,3 +212,24 @@ class AddInformationForm(FlaskForm):
         self.checked_files: list[CheckedFile] = []
 
     validate_attachments = FilingForm.validate_attachments
+
+
+class RatingForm(FlaskForm):
+    score = RadioField(
+        _l("How satisfied are you with how we handled your case?"),
+        choices=choices(
+            [
+                ("5", _l("5 — very satisfied")),
+                ("4", _l("4 — satisfied")),
+                ("3", _l("3 — neither")),
+                ("2", _l("2 — dissatisfied")),
+                ("1", _l("1 — very dissatisfied")),
+            ]
+        ),
+        validators=[DataRequired(_l("Please choose a rating."))],
+    )
+    comment = TextAreaField(
+        _l("Anything you would like to tell us (optional)"),
+        filters=[none_if_blank],
+        validators=[Length(max=1000, message=MAX_LENGTH)],
+    )

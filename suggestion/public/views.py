@@ -34,6 +34,7 @@ from suggestion.extensions import db
 from suggestion.extensions import limiter
 from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import FilingForm
+from suggestion.public.forms import RatingForm
 from suggestion.public.forms import TrackForm
 from suggestion.sla.deadlines import terms_for
 
@@ -159,7 +160,9 @@ def case(tracking_code: str) -> str | Response:
     return _render_case(found, AddInformationForm())
 
 
-def _render_case(case: Case, form: AddInformationForm, status: int = 200) -> Any:
+def _render_case(
+    case: Case, form: AddInformationForm, status: int = 200, rating_form: RatingForm | None = None
+) -> Any:
     merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
     return render_template(
         "public/case.html",
@@ -169,6 +172,8 @@ def _render_case(case: Case, form: AddInformationForm, status: int = 200) -> Any
         timeline=tracking.public_timeline(case),
         form=form,
         can_add=tracking.can_add_information(case),
+        can_rate=tracking.can_rate(case),
+        rating_form=rating_form or RatingForm(),
     ), status
 
 
@@ -185,6 +190,21 @@ def add_information(tracking_code: str) -> Any:
         flash(_("Thank you. Your information has been added to the case."), "success")
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     return _render_case(case, form, 422)
+
+
+@bp.post("/track/<tracking_code>/rating")
+def rate(tracking_code: str) -> Any:
+    case = _tracked_case(tracking_code)
+    form = RatingForm()
+    if not tracking.can_rate(case):
+        flash(_("This case cannot be rated now."), "error")
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    if form.validate_on_submit():
+        tracking.rate(case, int(form.score.data), form.comment.data)
+        db.session.commit()
+        flash(_("Thank you for your rating."), "success")
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    return _render_case(case, AddInformationForm(), 422, rating_form=form)
 
 
 @bp.post("/track/forget")
