@@ -22,6 +22,41 @@ seed_cli = AppGroup("seed", help="Load starting data.")
 holidays_cli = AppGroup("holidays", help="The holiday table.")
 sla_cli = AppGroup("sla", help="Deadlines.")
 reports_cli = AppGroup("reports", help="Indicators and reports.")
+cases_cli = AppGroup("cases", help="Cases.")
+
+
+@cases_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+def cases_import(path: str, dry_run: bool) -> None:
+    """Import historical cases from a CSV file: the whole file or nothing."""
+    import csv
+
+    from suggestion.cases.importing import import_cases
+
+    try:
+        result = import_cases(path, dry_run=dry_run)
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8; nothing was imported") from None
+    except csv.Error as error:
+        raise click.ClickException(
+            f"the file is not valid CSV ({error}); nothing was imported"
+        ) from None
+    if result.problems:
+        db.session.rollback()
+        for line, problem in result.problems[:200]:
+            click.echo(f"line {line}: {problem}", err=True)
+        more = len(result.problems) - 200
+        if more > 0:
+            click.echo(f"… and {more} more", err=True)
+        raise click.ClickException(
+            f"{len(result.problems)} problems in {result.rows} rows; nothing was imported"
+        )
+    if dry_run:
+        click.echo(f"{result.rows} rows checked; no problems (dry run: nothing written)")
+        return
+    db.session.commit()
+    click.echo(f"{result.imported} cases imported")
 
 
 @users_cli.command("create")
@@ -208,5 +243,5 @@ def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) ->
 
 
 def init_app(app: Flask) -> None:
-    for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli):
+    for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli, cases_cli):
         app.cli.add_command(group)

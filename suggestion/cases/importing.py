@@ -1,0 +1,345 @@
+"""Importing historical cases from CSV (DESIGN §2): the whole file or nothing,
+every bad row reported with its line number and the reason.
+
+The file is read twice: once to check every row, holding nothing but the
+problems, and once to insert, a batch of Core INSERTs at a time inside one
+transaction, so memory stays flat however long the file is.
+"""
+
+from __future__ import annotations
+
+import csv
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
+from typing import Any
+from typing import IO
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from suggestion.auth.models import Division
+from suggestion.calendar.models import Holiday
+from suggestion.calendar.workdays import add_working_days
+from suggestion.calendar.workdays import subtract_working_days
+from suggestion.cases.codes import digest
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.cases.models import Category
+from suggestion.cases.models import TrackingSequence
+from suggestion.cases.states import Channel
+from suggestion.cases.states import Kind
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import OUTCOMES
+from suggestion.cases.states import Status
+from suggestion.core.time import end_of_day
+from suggestion.core.time import fiscal_year_of
+from suggestion.core.time import local_date
+from suggestion.core.time import start_of_day
+from suggestion.core.time import utcnow
+from suggestion.core.time import zone
+from suggestion.extensions import db
+from suggestion.sla.deadlines import PolicyTerms
+from suggestion.sla.deadlines import terms_for
+
+COLUMNS = (
+    "reference", "kind", "category", "channel", "subject", "description", "received_at",
+    "due_at", "resolved_at", "closed_at", "status", "division", "satisfaction",
+)  # fmt: skip
+REQUIRED = ("kind", "subject", "received_at")
+BATCH_SIZE = 1000
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Row:
+    reference: str | None
+    kind: str
+    category_id: int | None
+    channel: str
+    subject: str
+    description: str
+    received_at: datetime
+    due_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    status: str
+    division_id: int | None
+    satisfaction: int | None
+
+
+class _Lookups:
+    def __init__(self) -> None:
+        self.tz: ZoneInfo = zone(current_app.config["AGENCY_TIMEZONE"])
+        self.categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
+        self.divisions = {d.code: d.id for d in db.session.scalars(sa.select(Division))}
+        self.holidays = frozenset(db.session.scalars(sa.select(Holiday.day)))
+        self._terms: dict[tuple[str, int | None], PolicyTerms] = {}
+
+    def terms(self, kind: str, category_id: int | None) -> PolicyTerms:
+        key = (kind, category_id)
+        if key not in self._terms:
+            self._terms[key] = terms_for(kind, category_id)
+        return self._terms[key]
+
+
+def _moment(value: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601; a bare date is the start of that day in the agency's zone."""
+    value = value.strip()
+    if len(value) == 10:
+        return start_of_day(date.fromisoformat(value), tz)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def _parse(raw: dict[str, str], look: _Lookups) -> Row:
+    """One row, or ValueError with the reason."""
+    get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
+    problems: list[str] = []
+    kind = get("kind")
+    if kind not in {k.value for k in Kind}:
+        problems.append(f"kind {kind!r} is not one of {', '.join(k.value for k in Kind)}")
+    subject = get("subject")
+    if not subject:
+        problems.append("subject is empty")
+    elif len(subject) > 200:
+        problems.append("subject is longer than 200 characters")
+    moments: dict[str, datetime | None] = {}
+    for name in ("received_at", "due_at", "resolved_at", "closed_at"):
+        value = get(name)
+        try:
+            moments[name] = _moment(value, look.tz) if value else None
+        except ValueError:
+            problems.append(f"{name} {value!r} is not an ISO 8601 date or date-time")
+    if moments.get("received_at") is None and "received_at" not in " ".join(problems):
+        problems.append("received_at is empty")
+    category = look.categories.get(get("category")) if get("category") else None
+    if get("category") and category is None:
+        problems.append(f"category {get('category')!r} does not exist")
+    division_id = look.divisions.get(get("division")) if get("division") else None
+    if get("division") and division_id is None:
+        problems.append(f"division {get('division')!r} does not exist")
+    channel = get("channel") or Channel.IMPORT.value
+    if channel not in {c.value for c in Channel}:
+        problems.append(f"channel {channel!r} is not one of {', '.join(c.value for c in Channel)}")
+    satisfaction = None
+    if get("satisfaction"):
+        if get("satisfaction") in {"1", "2", "3", "4", "5"}:
+            satisfaction = int(get("satisfaction"))
+        else:
+            problems.append("satisfaction must be a whole number from 1 to 5")
+    received, resolved, closed = (
+        moments.get("received_at"),
+        moments.get("resolved_at"),
+        moments.get("closed_at"),
+    )
+    status = get("status") or (
+        Status.CLOSED.value
+        if closed
+        else Status.RESOLVED.value
+        if resolved
+        else Status.RECEIVED.value
+    )
+    if status not in {s.value for s in Status} or status == Status.MERGED.value:
+        problems.append(f"status {status!r} cannot be imported")
+    elif Status(status) in OUTCOMES and resolved is None:
+        problems.append(f"status {status} needs resolved_at")
+    if received and resolved and resolved < received:
+        problems.append("resolved_at is before received_at")
+    if received and received > utcnow():
+        problems.append("received_at is in the future")
+    if problems:
+        raise ValueError("; ".join(problems))
+    assert received is not None
+    return Row(
+        reference=get("reference") or None,
+        kind=kind,
+        category_id=category.id if category else None,
+        channel=channel,
+        subject=subject,
+        description=get("description"),
+        received_at=received,
+        due_at=moments.get("due_at"),
+        resolved_at=resolved,
+        closed_at=closed,
+        status=status,
+        division_id=division_id if division_id else (category.division_id if category else None),
+        satisfaction=satisfaction,
+    )
+
+
+def _rows(stream: IO[str], look: _Lookups) -> Iterator[tuple[int, Row | None, str | None]]:
+    reader = csv.DictReader(stream)
+    for raw in reader:
+        line = reader.line_num
+        try:
+            yield line, _parse(raw, look), None
+        except ValueError as error:
+            yield line, None, str(error)
+
+
+def _header_problems(stream: IO[str]) -> list[tuple[int, str]]:
+    header = next(csv.reader(stream), None)
+    if header is None:
+        return [(1, "the file is empty")]
+    names = [h.strip() for h in header]
+    problems = []
+    if missing := [c for c in REQUIRED if c not in names]:
+        problems.append((1, f"the header lacks {', '.join(missing)}"))
+    if unknown := [c for c in names if c not in COLUMNS]:
+        problems.append((1, f"unknown columns: {', '.join(unknown)}"))
+    return problems
+
+
+def _reserve_codes(fiscal_year: int, n: int) -> int:
+    """Reserve n numbers of a fiscal year; returns the first."""
+    from suggestion.cases.codes import next_tracking_code
+
+    next_tracking_code(fiscal_year)  # creates the counter row if needed, takes one
+    last = db.session.execute(
+        sa.update(TrackingSequence)
+        .where(TrackingSequence.fiscal_year == fiscal_year)
+        .values(last_value=TrackingSequence.last_value + n - 1)
+        .returning(TrackingSequence.last_value)
+    ).scalar_one()
+    return int(last) - n + 1
+
+
+def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int) -> dict[str, Any]:
+    terms = look.terms(row.kind, row.category_id)
+    received_day = local_date(row.received_at, look.tz)
+    due_at = row.due_at or end_of_day(
+        add_working_days(received_day, terms.outcome_days, look.holidays), look.tz
+    )
+    due_day = local_date(due_at, look.tz)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "tracking_code": code,
+        "fiscal_year": fiscal_year,
+        "sequence": sequence,
+        "kind": row.kind,
+        "category_id": row.category_id,
+        "channel": row.channel,
+        "status": row.status,
+        "priority": "normal",
+        "subject": row.subject,
+        "description": row.description,
+        "is_anonymous": True,
+        "locale": "th",
+        "division_id": row.division_id,
+        "access_key_hash": digest(secrets.token_hex(16)),
+        "track_token_hash": digest(secrets.token_hex(16)),
+        "received_at": row.received_at,
+        "ack_due_at": end_of_day(
+            add_working_days(received_day, terms.ack_days, look.holidays), look.tz
+        ),
+        "acknowledged_at": row.received_at if row.status != Status.RECEIVED.value else None,
+        "due_at": due_at,
+        "resolved_at": row.resolved_at,
+        "closed_at": row.closed_at,
+        "satisfaction": row.satisfaction,
+        "rated_at": row.resolved_at if row.satisfaction else None,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    if Status(row.status) in OPEN_STATES:
+        values.update(
+            remind_at=max(
+                start_of_day(
+                    subtract_working_days(due_day, terms.remind_before_days, look.holidays), look.tz
+                ),
+                now,
+            ),
+            final_remind_at=max(start_of_day(due_day, look.tz), now),
+            escalate_at=max(
+                end_of_day(
+                    add_working_days(due_day, terms.escalate_after_days, look.holidays), look.tz
+                ),
+                now,
+            ),
+            progress_due_at=max(
+                end_of_day(
+                    add_working_days(received_day, terms.progress_interval_days, look.holidays),
+                    look.tz,
+                ),
+                now,
+            ),
+        )
+    return values
+
+
+def _insert(batch: list[Row], look: _Lookups) -> None:
+    by_year: dict[int, list[Row]] = {}
+    for row in batch:
+        by_year.setdefault(fiscal_year_of(local_date(row.received_at, look.tz)), []).append(row)
+    values = []
+    for fiscal_year, rows in by_year.items():
+        first = _reserve_codes(fiscal_year, len(rows))
+        for offset, row in enumerate(rows):
+            sequence = first + offset
+            values.append(
+                _values(row, look, f"{fiscal_year}-{sequence:06d}", sequence, fiscal_year)
+            )
+    references = {
+        v["tracking_code"]: r.reference
+        for v, r in zip(values, [r for rs in by_year.values() for r in rs], strict=True)
+    }
+    ids = db.session.execute(sa.insert(Case).returning(Case.id, Case.tracking_code), values).all()
+    now = utcnow()
+    db.session.execute(
+        sa.insert(CaseEvent),
+        [
+            {
+                "case_id": case_id,
+                "at": now,
+                "action": "imported",
+                "actor_label": "import",
+                "is_public": False,
+                "diff": {"reference": [None, references[code]]},
+                "body": None,
+            }
+            for case_id, code in ids
+        ],
+    )
+
+
+def import_cases(path: str, *, dry_run: bool = False) -> ImportResult:
+    """Check every row; unless it is a dry run and if nothing is wrong, insert
+    them all. The caller commits (or rolls back) the one transaction."""
+    look = _Lookups()
+    result = ImportResult()
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        result.problems.extend(_header_problems(stream))
+        if result.problems:
+            return result
+        stream.seek(0)
+        for line, _row, problem in _rows(stream, look):
+            result.rows += 1
+            if problem:
+                result.problems.append((line, problem))
+    if result.problems or dry_run:
+        return result
+    with open(path, newline="", encoding="utf-8-sig") as stream:
+        batch: list[Row] = []
+        for _line, row, _problem in _rows(stream, look):
+            assert row is not None
+            batch.append(row)
+            if len(batch) == BATCH_SIZE:
+                _insert(batch, look)
+                result.imported += len(batch)
+                batch = []
+        if batch:
+            _insert(batch, look)
+            result.imported += len(batch)
+    return result

@@ -1,0 +1,88 @@
+"""Importing historical cases from CSV: the whole file or nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.extensions import db
+from suggestion.reports.indicators import fiscal_year_indicators
+
+HEADER = "reference,kind,category,channel,subject,description,received_at,due_at,resolved_at,closed_at,status,division,satisfaction\n"
+
+
+def write(tmp_path, body: str, name="cases.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return str(path)
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_a_good_file_is_imported_with_its_outcomes(app, db_session, tmp_path):
+    path = write(
+        tmp_path,
+        (
+            "NSO-63/001,complaint,data-service,letter,ข้อมูลล่าช้า,รายละเอียด,2020-01-06,,2020-01-10,,,,5\n"
+            "NSO-63/002,complaint,,phone,ติดต่อไม่ได้,,2020-02-03T09:30:00+07:00,2020-02-05,2020-03-01,2020-03-02,,SERVICE,3\n"
+            "NSO-63/003,inquiry,,,สอบถาม,,2020-03-02,,,,,,\n"
+        ),
+    )
+    result = app.test_cli_runner().invoke(args=["cases", "import", path])
+    assert result.exit_code == 0, result.output
+    assert "3 cases imported" in result.output
+    cases = {c.subject: c for c in db.session.scalars(sa.select(Case))}
+    assert cases["ข้อมูลล่าช้า"].status == "resolved" and cases["ข้อมูลล่าช้า"].fiscal_year == 2563
+    assert cases["ติดต่อไม่ได้"].status == "closed" and cases["ติดต่อไม่ได้"].division.code == "SERVICE"
+    assert cases["สอบถาม"].status == "received" and cases["สอบถาม"].due_at is not None
+    assert cases["ข้อมูลล่าช้า"].due_at.date().isoformat() == "2020-01-27"  # computed: 15 working days
+    assert count(CaseEvent) == 3
+    with app.app_context():
+        data = fiscal_year_indicators(2563)
+    assert data["resolved_within_deadline"] == {"on_time": 1, "resolved": 2, "percent": 50.0}
+    assert data["satisfaction"] == {"satisfied": 1, "ratings": 2, "percent": 50.0}
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(app, db_session, tmp_path):
+    path = write(
+        tmp_path,
+        (
+            "1,complaint,data-service,,fine,,2020-01-06,,,,,,\n"
+            "2,lottery,,,x,,2020-01-06,,,,,,\n"
+            "3,complaint,,,,,,,,,,,\n"
+            "4,complaint,nope,fax,y,,06/01/2020,,,,resolved,MARS,9\n"
+            "5,complaint,,,z,,2020-01-06,,2019-12-01,,,,\n"
+        ),
+    )
+    result = app.test_cli_runner().invoke(args=["cases", "import", path])
+    assert result.exit_code != 0
+    output = result.output
+    assert "line 3: kind 'lottery'" in output
+    assert "line 4: subject is empty" in output and "received_at is empty" in output
+    assert "line 5:" in output and "category 'nope'" in output and "channel 'fax'" in output
+    assert "division 'MARS'" in output and "satisfaction" in output and "06/01/2020" in output
+    assert "line 6: resolved_at is before received_at" in output
+    assert "nothing was imported" in output
+    assert count(Case) == 0
+
+
+def test_a_dry_run_writes_nothing(app, db_session, tmp_path):
+    path = write(tmp_path, "1,complaint,,,a,,2020-01-06,,,,,,\n")
+    result = app.test_cli_runner().invoke(args=["cases", "import", path, "--dry-run"])
+    assert result.exit_code == 0 and "1 rows checked" in result.output
+    assert count(Case) == 0
+
+
+def test_a_wrong_header_or_encoding_is_refused(app, db_session, tmp_path):
+    bad_header = tmp_path / "h.csv"
+    bad_header.write_text("kind,subject,colour\ncomplaint,a,red\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["cases", "import", str(bad_header)])
+    assert result.exit_code != 0 and "line 1: the header lacks received_at" in result.output
+    tis = tmp_path / "t.csv"
+    tis.write_bytes((HEADER + "1,complaint,,,เรื่อง,,2020-01-06,,,,,,\n").encode("tis-620"))
+    result = app.test_cli_runner().invoke(args=["cases", "import", str(tis)])
+    assert result.exit_code != 0 and "not UTF-8" in result.output
+    assert count(Case) == 0
