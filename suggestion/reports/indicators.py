@@ -49,15 +49,18 @@ class Period:
         return start_of_day(self.first, tz), start_of_day(self.last + timedelta(days=1), tz)
 
 
+Scope = tuple[Any, ...]  # extra WHERE conditions, e.g. a manager's division
+
+
 def _count(*conditions: Any) -> int:
     return int(
         db.session.scalar(sa.select(sa.func.count()).select_from(Case).where(*conditions)) or 0
     )
 
 
-def resolved_within_deadline(period: Period, kinds: list[str]) -> dict[str, Any]:
+def resolved_within_deadline(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
     start, end = period.bounds()
-    in_period = [Case.kind.in_(kinds), Case.resolved_at >= start, Case.resolved_at < end]
+    in_period = [Case.kind.in_(kinds), *scope, Case.resolved_at >= start, Case.resolved_at < end]
     row = db.session.execute(
         sa.select(
             sa.func.count(),
@@ -69,7 +72,7 @@ def resolved_within_deadline(period: Period, kinds: list[str]) -> dict[str, Any]
 
 
 def resolved_within_deadline_strict(
-    period: Period, kinds: list[str], plain: dict[str, Any]
+    period: Period, kinds: list[str], plain: dict[str, Any], scope: Scope = ()
 ) -> dict[str, Any]:
     """Also counts, in the denominator only, the cases due in the period (and
     already past) that had no outcome by its end, or by now if it is running."""
@@ -77,6 +80,7 @@ def resolved_within_deadline_strict(
     cutoff = min(end, utcnow())
     missed = _count(
         Case.kind.in_(kinds),
+        *scope,
         Case.status != Status.MERGED.value,
         Case.due_at >= start,
         Case.due_at < cutoff,
@@ -90,11 +94,12 @@ def resolved_within_deadline_strict(
     }
 
 
-def received(period: Period, kinds: list[str]) -> int:
+def received(period: Period, kinds: list[str], scope: Scope = ()) -> int:
     start, end = period.bounds()
     # A duplicate merged into another case counts once, as that case.
     return _count(
         Case.kind.in_(kinds),
+        *scope,
         Case.status != Status.MERGED.value,
         Case.received_at >= start,
         Case.received_at < end,
@@ -110,11 +115,12 @@ def change(now_count: int, before: int) -> dict[str, Any]:
     }
 
 
-def satisfaction(period: Period, kinds: list[str]) -> dict[str, Any]:
+def satisfaction(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
     start, end = period.bounds()
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Case.satisfaction >= 4)).where(
             Case.kind.in_(kinds),
+            *scope,
             Case.resolved_at >= start,
             Case.resolved_at < end,
             Case.satisfaction.is_not(None),
@@ -124,13 +130,14 @@ def satisfaction(period: Period, kinds: list[str]) -> dict[str, Any]:
     return {"satisfied": satisfied, "ratings": ratings, "percent": percent(satisfied, ratings)}
 
 
-def acknowledged_on_time(period: Period, kinds: list[str]) -> dict[str, Any]:
+def acknowledged_on_time(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
     start, end = period.bounds()
     row = db.session.execute(
         sa.select(
             sa.func.count(), sa.func.count().filter(Case.acknowledged_at <= Case.ack_due_at)
         ).where(
             Case.kind.in_(kinds),
+            *scope,
             Case.received_at >= start,
             Case.received_at < end,
             Case.status != Status.MERGED.value,
@@ -140,18 +147,18 @@ def acknowledged_on_time(period: Period, kinds: list[str]) -> dict[str, Any]:
     return {"on_time": on_time, "total": total, "percent": percent(on_time, total)}
 
 
-def open_now(kinds: list[str]) -> dict[str, int]:
+def open_now(kinds: list[str], scope: Scope = ()) -> dict[str, int]:
     now = utcnow()
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Case.due_at < now)).where(
-            Case.kind.in_(kinds), Case.status.in_([s.value for s in OPEN_STATES])
+            Case.kind.in_(kinds), *scope, Case.status.in_([s.value for s in OPEN_STATES])
         )
     ).one()
     return {"open": int(row[0]), "overdue": int(row[1])}
 
 
 def breakdown(
-    period: Period, kinds: list[str], column: Any, label: Any = None
+    period: Period, kinds: list[str], column: Any, label: Any = None, scope: Scope = ()
 ) -> list[dict[str, Any]]:
     """Received, resolved and resolved on time per value of ``column``."""
     start, end = period.bounds()
@@ -174,6 +181,7 @@ def breakdown(
         .outerjoin(Division, Division.id == Case.division_id)
         .where(
             Case.kind.in_(kinds),
+            *scope,
             sa.or_(
                 sa.and_(Case.received_at >= start, Case.received_at < end),
                 sa.and_(Case.resolved_at >= start, Case.resolved_at < end),
@@ -194,41 +202,73 @@ def breakdown(
     ]
 
 
-def fiscal_year_indicators(fiscal_year: int, kinds: list[str] | None = None) -> dict[str, Any]:
+def period_indicators(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
+    """The indicators of any period (a month, an ITA half, a date range)."""
+    plain = resolved_within_deadline(period, kinds, scope)
+    return {
+        "start": period.first.isoformat(),
+        "end": period.last.isoformat(),
+        "kinds": kinds,
+        "resolved_within_deadline": plain,
+        "resolved_within_deadline_strict": resolved_within_deadline_strict(
+            period, kinds, plain, scope
+        ),
+        "received": received(period, kinds, scope),
+        "satisfaction": satisfaction(period, kinds, scope),
+        "acknowledged_on_time": acknowledged_on_time(period, kinds, scope),
+        "now": open_now(kinds, scope),
+        "by_kind": breakdown(period, kinds, Case.kind, scope=scope),
+        "by_channel": breakdown(period, kinds, Case.channel, scope=scope),
+        "by_category": breakdown(period, kinds, Case.category_id, Category.code, scope=scope),
+        "by_division": breakdown(period, kinds, Case.division_id, Division.code, scope=scope),
+    }
+
+
+def fiscal_year_indicators(
+    fiscal_year: int, kinds: list[str] | None = None, scope: Scope = ()
+) -> dict[str, Any]:
     """Every indicator for a fiscal year (B.E.), with the keys DESIGN §2 promises."""
     kinds = list(kinds or DEFAULT_KINDS)
     first, last = fiscal_year_bounds(fiscal_year)
     period = Period(first, last)
     previous = Period(*fiscal_year_bounds(fiscal_year - 1))
-    plain = resolved_within_deadline(period, kinds)
-
     tz = zone(current_app.config["AGENCY_TIMEZONE"])
     today = local_date(utcnow(), tz)
-    running = first <= today <= last
     ytd_last = min(today, last)
     ytd_span = ytd_last - first
     year_to_date = change(
-        received(Period(first, ytd_last), kinds),
-        received(Period(previous.first, previous.first + ytd_span), kinds),
+        received(Period(first, ytd_last), kinds, scope),
+        received(Period(previous.first, previous.first + ytd_span), kinds, scope),
     )
+    data = period_indicators(period, kinds, scope)
     return {
+        **data,
         "fiscal_year": fiscal_year,
-        "start": first.isoformat(),
-        "end": last.isoformat(),
-        "kinds": kinds,
-        "running": running,
-        "resolved_within_deadline": plain,
-        "resolved_within_deadline_strict": resolved_within_deadline_strict(period, kinds, plain),
-        "received": change(received(period, kinds), received(previous, kinds)),
+        "running": first <= today <= last,
+        "received": change(data["received"], received(previous, kinds, scope)),
         "received_year_to_date": {**year_to_date, "until": ytd_last.isoformat()},
-        "satisfaction": satisfaction(period, kinds),
-        "acknowledged_on_time": acknowledged_on_time(period, kinds),
-        "now": open_now(kinds),
-        "by_kind": breakdown(period, kinds, Case.kind),
-        "by_channel": breakdown(period, kinds, Case.channel),
-        "by_category": breakdown(period, kinds, Case.category_id, Category.code),
-        "by_division": breakdown(period, kinds, Case.division_id, Division.code),
     }
+
+
+def month_periods(fiscal_year: int) -> list[Period]:
+    """The twelve months of a fiscal year, October first."""
+    first, _ = fiscal_year_bounds(fiscal_year)
+    months = []
+    for i in range(12):
+        year, month = first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1
+        start = date(year, month, 1)
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        months.append(Period(start, nxt - timedelta(days=1)))
+    return months
+
+
+def monthly_sla(fiscal_year: int, kinds: list[str], scope: Scope = ()) -> list[dict[str, Any]]:
+    """The monthly SLA report: received, resolved, on time, per month."""
+    rows = []
+    for month in month_periods(fiscal_year):
+        resolved = resolved_within_deadline(month, kinds, scope)
+        rows.append({"month": month.first, "received": received(month, kinds, scope), **resolved})
+    return rows
 
 
 def current_fiscal_year() -> int:
