@@ -25,6 +25,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core.jobs import celery_init_app
     from suggestion.core.jobs import init_publishing
     from suggestion.public.views import bp as public_bp
+    from suggestion.reports.views import bp as reports_bp
     from suggestion.staff.views import bp as staff_bp
 
     app = Flask(
@@ -51,6 +52,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
     extensions.csrf.exempt(api_bp)
     # The filing form checks its own token, so that an expired one keeps what
     # was typed on the page instead of ending on an error page.
