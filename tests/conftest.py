@@ -88,6 +88,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         {"UPLOAD_DIR": str(tmp / "uploads"), "MAIL_FOLDER": str(tmp / "mail")},
     )
     yield app
+    from suggestion.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

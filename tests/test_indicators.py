@@ -108,3 +108,25 @@ def test_open_data_has_no_personal_data(client, file_a_case):
     assert response.status_code == 200 and response.json["fiscal_year"] == 2570
     assert "somchai" not in response.get_data(as_text=True)
     assert client.get("/api/v1/stats?fiscal_year=20x").status_code == 400
+
+
+def test_the_median_working_days_to_an_outcome(ctx):
+    from suggestion.cases.states import Status
+    from suggestion.cases.workflow import transition
+
+    # Received Friday 10 April 2026; outcomes after 2, 5 and 15 working days
+    # (Songkran 13–15 April is not counted).
+    received = at(2026, 4, 10)
+    for outcome in (at(2026, 4, 17), at(2026, 4, 22), at(2026, 5, 8)):
+        case = make_case(received_at=received).case
+        transition(case, Status.IN_PROGRESS, at=received)
+        transition(case, Status.RESOLVED, at=outcome)
+    db.session.flush()
+    days = sorted(db.session.scalars(sa.select(Case.outcome_working_days)))
+    assert days == [2, 5, 15]
+    assert fiscal_year_indicators(2569)["median_working_days_to_outcome"] == 5.0
+    case = make_case(received_at=received).case
+    transition(case, Status.IN_PROGRESS, at=received)
+    transition(case, Status.RESOLVED, at=at(2026, 5, 11))  # 16
+    db.session.flush()
+    assert fiscal_year_indicators(2569)["median_working_days_to_outcome"] == 10.0

@@ -26,6 +26,7 @@ from suggestion.auth.models import Division
 from suggestion.calendar.models import Holiday
 from suggestion.calendar.workdays import add_working_days
 from suggestion.calendar.workdays import subtract_working_days
+from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.codes import digest
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
@@ -248,6 +249,11 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
         "resolved_at": row.resolved_at,
         "closed_at": row.closed_at,
         "satisfaction": row.satisfaction,
+        "outcome_working_days": (
+            working_days_between(received_day, local_date(row.resolved_at, look.tz), look.holidays)
+            if row.resolved_at
+            else None
+        ),
         "rated_at": row.resolved_at if row.satisfaction else None,
         "created_at": now,
         "updated_at": now,

@@ -119,6 +119,9 @@ class Case(Base):
     final_remind_at: Mapped[datetime | None] = mapped_column(index=True)
     escalate_at: Mapped[datetime | None] = mapped_column(index=True)
     progress_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Working days from receipt to the outcome, kept when the outcome is given
+    # so that the median is plain SQL.
+    outcome_working_days: Mapped[int | None]
     # The filer's rating of the outcome, 1 (poor) to 5 (very good).
     satisfaction: Mapped[int | None]
     rated_at: Mapped[datetime | None]

@@ -61,6 +61,15 @@ def open_pause(case: Case) -> CasePause | None:
     ).first()
 
 
+def working_days_taken(received_at: datetime, outcome_at: datetime) -> int:
+    """Working days after the day of receipt up to the day of the outcome."""
+    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    first, last = local_date(received_at, tz), local_date(outcome_at, tz)
+    if last <= first:
+        return 0
+    return working_days_between(first, last, holiday_dates(first, last))
+
+
 def shift_for_pause(case: Case, pause: CasePause, resumed_at: datetime) -> int:
     """Move the open deadlines forward by the working days d with
     pause_date < d ≤ resume_date, and return that number."""
@@ -116,9 +125,11 @@ def transition(
     if to in OUTCOMES:
         diff["resolved_at"] = (case.resolved_at, now)
         case.resolved_at = now
+        case.outcome_working_days = working_days_taken(case.received_at, now)
     elif before in OUTCOMES and to == S.IN_PROGRESS:  # reopened
         diff["resolved_at"] = (case.resolved_at, None)
         case.resolved_at = None
+        case.outcome_working_days = None
     if to == S.CLOSED:
         diff["closed_at"] = (case.closed_at, now)
         case.closed_at = now

@@ -147,6 +147,32 @@ def acknowledged_on_time(period: Period, kinds: list[str], scope: Scope = ()) ->
     return {"on_time": on_time, "total": total, "percent": percent(on_time, total)}
 
 
+def median_working_days(period: Period, kinds: list[str], scope: Scope = ()) -> float | None:
+    """The median working days from receipt to outcome, of the outcomes given
+    in the period: two indexed queries (a count, then the middle rows)."""
+    start, end = period.bounds()
+    where = (
+        Case.kind.in_(kinds),
+        *scope,
+        Case.resolved_at >= start,
+        Case.resolved_at < end,
+        Case.outcome_working_days.is_not(None),
+    )
+    n = _count(*where)
+    if not n:
+        return None
+    middle = list(
+        db.session.scalars(
+            sa.select(Case.outcome_working_days)
+            .where(*where)
+            .order_by(Case.outcome_working_days)
+            .offset((n - 1) // 2)
+            .limit(2 - n % 2)
+        )
+    )
+    return round(sum(v or 0 for v in middle) / len(middle), 1)
+
+
 def open_now(kinds: list[str], scope: Scope = ()) -> dict[str, int]:
     now = utcnow()
     row = db.session.execute(
@@ -216,6 +242,7 @@ def period_indicators(period: Period, kinds: list[str], scope: Scope = ()) -> di
         "received": received(period, kinds, scope),
         "satisfaction": satisfaction(period, kinds, scope),
         "acknowledged_on_time": acknowledged_on_time(period, kinds, scope),
+        "median_working_days_to_outcome": median_working_days(period, kinds, scope),
         "now": open_now(kinds, scope),
         "by_kind": breakdown(period, kinds, Case.kind, scope=scope),
         "by_channel": breakdown(period, kinds, Case.channel, scope=scope),
