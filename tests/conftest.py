@@ -210,9 +210,6 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     return match.group(1)
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
 def count_rows(table: str) -> int:
     from suggestion.extensions import db
 

@@ -165,3 +165,31 @@ def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
     assert "cannot be in the future" in future.get_data(as_text=True)
     garbage = client.post("/staff/intake/complaint", data={**data, "received_at": "soon"})
     assert garbage.status_code == 422
+
+
+def test_the_queue_page_costs_the_same_with_more_rows(app, client, staff, file_a_case):
+    email = staff("admin", "CENTRAL")  # sees every division
+    login(client, email)
+
+    def statements_for_page() -> list[str]:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/staff/?status=all").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return seen
+
+    for _ in range(2):
+        file_a_case()
+    few = statements_for_page()
+    for code in ("website", "survey", "staff-conduct"):  # three more divisions
+        file_a_case(category=category(code))
+    more = statements_for_page()
+    assert len(more) <= len(few)  # not one query more per row

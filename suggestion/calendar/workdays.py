@@ -49,13 +49,6 @@ def subtract_working_days(end: date, n: int, holidays: Container[date]) -> date:
     return day
 
 
-def next_working_day(day: date, holidays: Container[date]) -> date:
-    """``day`` itself if it is a working day, else the first one after it."""
-    while not is_working_day(day, holidays):
-        day += ONE_DAY
-    return day
-
-
 def working_days_between(after: date, until: date, holidays: Container[date]) -> int:
     """The number of working days d with ``after < d <= until`` (0 if none)."""
     count = 0

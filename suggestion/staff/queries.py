@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import add_working_days
@@ -123,7 +124,13 @@ def queue_page(access: StaffAccess, filters: QueueFilters, cursor: str | None = 
         conditions.append(sa.tuple_(Case.due_at, Case.id) > sa.tuple_(*after))
     rows = list(
         db.session.scalars(
-            sa.select(Case).where(*conditions).order_by(Case.due_at, Case.id).limit(PAGE_SIZE + 1)
+            sa.select(Case)
+            .where(*conditions)
+            .order_by(Case.due_at, Case.id)
+            .limit(PAGE_SIZE + 1)
+            # The rows show the division and the assignee: load them with the
+            # page, not one query per row.
+            .options(selectinload(Case.division), selectinload(Case.assignee))
         )
     )
     next_cursor = encode_cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
