@@ -1,59 +1,213 @@
-"""/reports/: a manager sees their division, an administrator all, others 404."""
+"""/reports/: a manager sees their division, an administrator all, others 404;
+the figures link to their cases; the monthly report and the ITA publication
+download as PDF, XLSX and CSV holding the page's figures."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
 import re
+from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from suggestion.cases.models import Case
+from suggestion.core.time import utcnow
 from suggestion.extensions import db
 from tests.conftest import login
 from tests.factories import category
 
 
-def resolve(app, code):
+def text_of(page: str) -> str:
+    """What a reader sees: tags dropped, spaces collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+
+
+def cell(page: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(td|dd|p)>', page, re.S)
+    assert match, f"no {testid} on the page"
+    return re.sub(r"\s+", "", text_of(match.group(1)))
+
+
+def pdf_text_of(data: bytes) -> str:
+    """The PDF's text as one line (pypdf marks Thai SARA AM with a vertical tab)."""
+    pages = PdfReader(io.BytesIO(data)).pages
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages).replace("\x0b", ""))
+
+
+def resolve(app, code, *, days=0, late=False):
+    """Give the case an outcome ``days`` ago, on time or after its deadline."""
     with app.app_context():
-        db.session.execute(
-            sa.update(Case)
-            .where(Case.tracking_code == code)
-            .values(status="resolved", resolved_at=Case.received_at)
-        )
+        case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+        when = utcnow() - timedelta(days=days)
+        case.received_at = min(case.received_at, when - timedelta(hours=1))
+        case.due_at = when - timedelta(hours=1) if late else when + timedelta(days=3)
+        case.status, case.resolved_at, case.outcome_working_days = "resolved", when, 4
         db.session.commit()
 
 
-def test_managers_see_their_division_and_admins_everything(app, client, staff, file_a_case):
+@pytest.fixture
+def three_cases(app, staff, file_a_case):
+    """A SERVICE complaint (on time), a website complaint (late), a corruption report."""
+    service = file_a_case()[0]
+    website = file_a_case(category=category("website"))[0]
+    corrupt = file_a_case(kind="corruption")[0]
+    resolve(app, service)
+    resolve(app, website, late=True)
+    return service, website, corrupt
+
+
+def test_managers_see_their_division_and_admins_everything(app, client, staff, three_cases):
+    service, website, corrupt = three_cases
     manager = staff("manager", "SERVICE")
     admin = staff("admin", "CENTRAL")
-    officer = staff("officer", "SERVICE")
-    service = file_a_case()[0]
-    it = file_a_case(category=category("website"))[0]
-    file_a_case(kind="corruption")
-    resolve(app, service)
-    resolve(app, it)
 
-    login(client, officer)
-    assert client.get("/reports/").status_code == 404
-    assert client.get("/reports/cases.csv").status_code == 404
+    login(client, staff("officer", "SERVICE"))
+    for path in ("/reports/", "/reports/monthly", "/reports/monthly.pdf", "/reports/ita.csv"):
+        assert client.get(path).status_code == 404, path
 
     mine = app.test_client()
     login(mine, manager)
     page = mine.get("/reports/").get_data(as_text=True)
-    assert re.search(r'data-testid="on-time">100% \(1/1\)', page)
-    export = mine.get("/reports/cases.csv")
-    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
-    assert [r["tracking_code"] for r in rows] == [service]
-    assert "somchai" not in export.get_data(as_text=True)
+    assert cell(page, "on-time") == "100%(1/1)"
+    assert "chart-months" in page and "chart-divisions" in page
+    # The figure links to the cases behind it, on the staff desk.
+    link = html.unescape(re.search(r'data-testid="on-time">.*?href="([^"]+)"', page, re.S)[1])
+    listed = mine.get(link).get_data(as_text=True)
+    assert service in listed and website not in listed and corrupt not in listed
 
     everyone = app.test_client()
     login(everyone, admin)
     page = everyone.get("/reports/").get_data(as_text=True)
-    assert re.search(r'data-testid="on-time">100% \(2/2\)', page)
-    assert 'data-testid="monthly"' in page
-    rows = list(
-        csv.DictReader(io.StringIO(everyone.get("/reports/cases.csv").get_data(as_text=True)))
-    )
-    assert len(rows) == 3  # the corruption report is counted too, without its reporter
+    assert cell(page, "on-time") == "50%(1/2)"
+    assert 'data-testid="corruption"' in page
     assert everyone.get("/reports/?fiscal_year=99999").status_code == 404
+
+
+def test_any_period_can_be_chosen_and_a_bad_one_is_explained(app, client, staff, three_cases):
+    login(client, staff("admin", "CENTRAL"))
+    today = utcnow().date()
+    month = today.strftime("%Y-%m")
+    for query in (
+        f"period={month}",
+        "period=half",
+        f"period=range&from={today - timedelta(days=7)}&to={today}",
+    ):
+        page = client.get(f"/reports/?{query}").get_data(as_text=True)
+        assert cell(page, "on-time") == "50%(1/2)", query
+    far = client.get("/reports/?period=range&from=2001-01-01&to=2001-01-31").get_data(as_text=True)
+    assert cell(far, "on-time") == "—(0/0)"
+    for query, message in (
+        ("period=range&from=2026-02-30&to=x", "กรุณาระบุวันที่เริ่มต้น"),
+        ("period=range&from=2026-03-01&to=2026-02-01", "อยู่หลังวันที่สิ้นสุด"),
+        ("period=2026-13", "ไม่รู้จักช่วงเวลา"),
+        ("period=%00%ff", "ไม่รู้จักช่วงเวลา"),
+    ):
+        response = client.get(f"/reports/?{query}")
+        assert response.status_code == 200 and message in response.get_data(as_text=True)
+
+
+def test_the_cli_json_matches_the_page(app, client, staff, three_cases):
+    login(client, staff("admin", "CENTRAL"))
+    year = int(client.get("/reports/").get_data(as_text=True).split("fiscal_year=")[1][:4])
+    page = client.get(f"/reports/?fiscal_year={year}").get_data(as_text=True)
+    result = app.test_cli_runner().invoke(
+        args=["reports", "indicators", "--fiscal-year", str(year), "--format", "json"]
+    )
+    data = json.loads(result.output)
+    r = data["resolved_within_deadline"]
+    assert cell(page, "on-time") == f"{r['percent']:g}%({r['on_time']}/{r['resolved']})"
+    s = data["resolved_within_deadline_strict"]
+    assert cell(page, "strict") == f"{s['percent']:g}%({s['on_time']}/{s['total']})"
+    received = data["received"]
+    assert cell(page, "received").startswith(f"{received['previous']}→{received['count']}")
+
+
+def test_the_monthly_report_downloads_hold_the_page_figures(app, client, staff, three_cases):
+    login(client, staff("admin", "CENTRAL"))
+    month = utcnow().strftime("%Y-%m")
+    page = client.get(f"/reports/monthly?month={month}").get_data(as_text=True)
+    assert cell(page, "month-on-time") == "50%(1/2)"
+    division_rows = re.findall(
+        r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>",
+        page.split('data-testid="month-by-division"')[1].split("</table>")[0],
+        re.S,
+    )
+    figures = {text_of(name).strip(): text_of(rest).split() for name, rest in division_rows}
+    assert figures, page
+
+    pdf = client.get(f"/reports/monthly.pdf?month={month}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    pdf_text = pdf_text_of(pdf.data)
+    assert "รายงานผลการดำเนินงาน" in pdf_text  # Thai, readable back out of the PDF
+    for name, values in figures.items():
+        received, resolved, pct, fraction, overdue, median = values
+        on_time = fraction.strip("()").split("/")[0]
+        expected = " ".join([received, resolved, on_time, pct, overdue, median])
+        assert f"{name} {expected}" in pdf_text, (name, expected)
+
+    xlsx = client.get(f"/reports/monthly.xlsx?month={month}")
+    book = load_workbook(io.BytesIO(xlsx.data), read_only=True)
+    sheet_rows = [
+        [c for c in row if c is not None]
+        for row in book[book.sheetnames[0]].iter_rows(values_only=True)
+    ]
+    for name, values in figures.items():
+        row = next(r for r in sheet_rows if r and r[0] == name)
+        assert [str(v) for v in row[1:3]] == values[:2], (row, values)
+    total = next(r for r in sheet_rows if r and r[0] == "รวม")
+    assert total[1:5] == [3, 2, 1, "50%"]
+
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get(f"/reports/monthly.csv?month={month}").data.decode("utf-8-sig"))
+        )
+    )
+    assert next(r for r in rows if r and r[0] == "รวม")[:5] == ["รวม", "3", "2", "1", "50%"]
+    assert client.get("/reports/monthly?month=2026-99").status_code == 200
+    assert client.get("/reports/monthly.doc").status_code == 404
+
+
+def test_the_ita_publication_has_no_personal_data(app, client, staff, three_cases):
+    login(client, staff("admin", "CENTRAL"))
+    page = client.get("/reports/ita").get_data(as_text=True)
+    assert "ita-2" in page  # corruption reports in a table of their own
+    pdf = client.get("/reports/ita.pdf")
+    text = pdf_text_of(pdf.data)
+    body = client.get("/reports/ita.csv").data.decode("utf-8-sig")
+    for content in (page, text, body):
+        assert "สมชาย" not in content and "somchai" not in content
+    complaints, corruption = body.split("ประพฤติมิชอบ")
+    assert "50% (1/2)" in complaints and "50% (1/2)" in text
+    assert "— (0/0)" in corruption
+
+
+def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staff, three_cases):
+    service, website, corrupt = three_cases
+    login(client, staff("manager", "SERVICE"))
+    export = client.get("/staff/cases.csv?status=all")
+    assert export.is_streamed
+    body = export.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["tracking_code"] for r in rows] == [service]
+    assert rows[0]["on_time"] == "yes" and "somchai" not in body and "filer_email" not in body
+    personal = client.get("/staff/cases.csv?status=all&personal=1").get_data(as_text=True)
+    assert "somchai@example.com" in personal
+    filtered = client.get("/staff/cases.csv?status=all&on_time=no").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(filtered)))) == 0
+
+    integrity = app.test_client()
+    login(integrity, staff("integrity", "INTEGRITY"))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                integrity.get("/staff/cases.csv?status=all&kind=corruption").get_data(as_text=True)
+            )
+        )
+    )
+    assert [r["tracking_code"] for r in rows] == [corrupt]

@@ -22,6 +22,9 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         },
         # The morning digest (the task itself skips weekends and holidays).
         "sla-digest": {"task": "sla.digest", "schedule": crontab(hour=7, minute=30)},
+        # Last month's SLA report to managers and administrators (the task
+        # skips every day but the first working day of the month).
+        "reports-monthly": {"task": "reports.monthly", "schedule": crontab(hour=7, minute=0)},
         # Next year's holidays, loaded in advance on 1 November.
         "calendar-next-year": {
             "task": "calendar.ensure_next_year",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from suggestion.core.time import zone
 from suggestion.extensions import db
 from suggestion.notify import delivery
 from suggestion.notify import outbox
+from suggestion.reports.mailing import send_monthly_reports
 from suggestion.sla.digest import send_digest
 from suggestion.sla.recompute import recompute_open_deadlines
 from suggestion.sla.sweep import run_sweep
@@ -61,6 +63,20 @@ def sweep() -> dict[str, Any]:
 def digest() -> int:
     today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
     sent = send_digest(today)
+    db.session.commit()
+    return sent
+
+
+@shared_task(name="reports.monthly")
+def monthly_reports(day: str | None = None) -> int:
+    """The monthly SLA report to managers and administrators (the task itself
+    skips every day but the first working day of the month)."""
+    today = (
+        date.fromisoformat(day)
+        if day
+        else local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
+    )
+    sent = send_monthly_reports(today)
     db.session.commit()
     return sent
 

@@ -50,6 +50,10 @@ def format_datetime(value: datetime | None) -> str:
     return t.format_datetime(value, current_language(), agency_zone())
 
 
+def format_month(value: date, short: bool = False) -> str:
+    return t.format_month(value, current_language(), short=short)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(
         app,
@@ -58,6 +62,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["month"] = format_month
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["example_tracking_code"] = example_tracking_code
 

@@ -70,6 +70,16 @@ def format_date(day: date | datetime, locale: str, tz: ZoneInfo | None = None) -
     return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
 
 
+def format_month(day: date, locale: str, *, short: bool = False) -> str:
+    """``ตุลาคม 2568`` (short ``ต.ค. 68``) in Thai, ``October 2025`` (``Oct 2025``) in English."""
+    if locale == "th":
+        if short:
+            return f"{THAI_MONTHS_SHORT[day.month - 1]} {(day.year + BE_OFFSET) % 100:02d}"
+        return f"{THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
+    name = ENGLISH_MONTHS[day.month - 1]
+    return f"{name[:3] if short else name} {day.year}"
+
+
 def format_datetime(moment: datetime, locale: str, tz: ZoneInfo) -> str:
     """``8 พฤษภาคม 2569 เวลา 23:59 น.`` in Thai, ``8 May 2026, 23:59`` in English."""
     local = moment.astimezone(tz)

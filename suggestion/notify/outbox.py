@@ -39,6 +39,7 @@ SUBJECTS = {
     "escalate": _l("Overdue: case %(tracking_code)s was due on %(due_date)s"),
     "digest": _l("Your cases due soon and overdue, %(date)s"),
     "holidays_loaded": _l("Holidays of %(year)s loaded: please check them"),
+    "monthly_report": _l("Monthly SLA report, %(month)s"),
 }
 
 

@@ -48,6 +48,32 @@ class Period:
         tz = zone(current_app.config["AGENCY_TIMEZONE"])
         return start_of_day(self.first, tz), start_of_day(self.last + timedelta(days=1), tz)
 
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        return cls(date(year, month, 1), nxt - timedelta(days=1))
+
+    @classmethod
+    def fiscal_year(cls, fiscal_year: int) -> Period:
+        return cls(*fiscal_year_bounds(fiscal_year))
+
+    @classmethod
+    def first_half(cls, fiscal_year: int) -> Period:
+        """The ITA's first round: October to March."""
+        first, _ = fiscal_year_bounds(fiscal_year)
+        return cls(first, date(first.year + 1, 3, 31))
+
+    def year_before(self) -> Period:
+        """The same span a year earlier (29 February becomes the 28th)."""
+
+        def back(day: date) -> date:
+            try:
+                return day.replace(year=day.year - 1)
+            except ValueError:
+                return day.replace(year=day.year - 1, day=28)
+
+        return Period(back(self.first), back(self.last))
+
 
 Scope = tuple[Any, ...]  # extra WHERE conditions, e.g. a manager's division
 
@@ -183,24 +209,37 @@ def open_now(kinds: list[str], scope: Scope = ()) -> dict[str, int]:
     return {"open": int(row[0]), "overdue": int(row[1])}
 
 
-def breakdown(
-    period: Period, kinds: list[str], column: Any, label: Any = None, scope: Scope = ()
-) -> list[dict[str, Any]]:
-    """Received, resolved and resolved on time per value of ``column``."""
+def _no_outcome_by(cutoff: datetime) -> sa.ColumnElement[bool]:
+    """Open at ``cutoff``: no outcome and not closed (withdrawn) by then."""
+    return sa.and_(
+        Case.status != Status.MERGED.value,
+        sa.or_(Case.resolved_at.is_(None), Case.resolved_at >= cutoff),
+        sa.or_(Case.closed_at.is_(None), Case.closed_at >= cutoff),
+    )
+
+
+def overdue_at_end(period: Period) -> sa.ColumnElement[bool]:
+    """Received before the end of the period, past its deadline then, and still
+    without an outcome then (or now, for a period still running)."""
+    _, end = period.bounds()
+    cutoff = min(end, utcnow())
+    return sa.and_(Case.received_at < cutoff, Case.due_at < cutoff, _no_outcome_by(cutoff))
+
+
+def _group_medians(
+    period: Period, kinds: list[str], key: Any, scope: Scope
+) -> dict[Any, float | None]:
+    """The median working days to an outcome per group, in one query: each
+    group's middle row (or two) found by a window function."""
     start, end = period.bounds()
-    key = label if label is not None else column
-    rows = db.session.execute(
+    ranked = (
         sa.select(
-            key,
-            sa.func.count().filter(
-                Case.received_at >= start,
-                Case.received_at < end,
-                Case.status != Status.MERGED.value,
-            ),
-            sa.func.count().filter(Case.resolved_at >= start, Case.resolved_at < end),
-            sa.func.count().filter(
-                Case.resolved_at >= start, Case.resolved_at < end, Case.resolved_at <= Case.due_at
-            ),
+            key.label("key"),
+            Case.outcome_working_days.label("days"),
+            sa.func.row_number()
+            .over(partition_by=key, order_by=Case.outcome_working_days)
+            .label("rn"),
+            sa.func.count().over(partition_by=key).label("n"),
         )
         .select_from(Case)
         .outerjoin(Category, Category.id == Case.category_id)
@@ -208,30 +247,113 @@ def breakdown(
         .where(
             Case.kind.in_(kinds),
             *scope,
-            sa.or_(
-                sa.and_(Case.received_at >= start, Case.received_at < end),
-                sa.and_(Case.resolved_at >= start, Case.resolved_at < end),
-            ),
+            Case.resolved_at >= start,
+            Case.resolved_at < end,
+            Case.outcome_working_days.is_not(None),
         )
-        .group_by(key)
-        .order_by(key)
+        .subquery()
     )
+    rows = db.session.execute(
+        sa.select(ranked.c.key, sa.func.avg(ranked.c.days))
+        .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
+        .group_by(ranked.c.key)
+    )
+    return {k: round(float(v), 1) for k, v in rows}
+
+
+def breakdown(
+    period: Period, kinds: list[str], column: Any, label: Any = None, scope: Scope = ()
+) -> list[dict[str, Any]]:
+    """Per value of ``column``: received, resolved, resolved on time, the cases
+    overdue and still open at the end of the period, and the median working
+    days to an outcome (the monthly SLA report's columns)."""
+    start, end = period.bounds()
+    keys = (column,) if label is None else (column, label)
+    received_in = sa.and_(
+        Case.received_at >= start, Case.received_at < end, Case.status != Status.MERGED.value
+    )
+    resolved_in = sa.and_(Case.resolved_at >= start, Case.resolved_at < end)
+    overdue = overdue_at_end(period)
+    rows = db.session.execute(
+        sa.select(
+            *keys,
+            sa.func.count().filter(received_in),
+            sa.func.count().filter(resolved_in),
+            sa.func.count().filter(resolved_in, Case.resolved_at <= Case.due_at),
+            sa.func.count().filter(overdue),
+        )
+        .select_from(Case)
+        .outerjoin(Category, Category.id == Case.category_id)
+        .outerjoin(Division, Division.id == Case.division_id)
+        .where(Case.kind.in_(kinds), *scope, sa.or_(received_in, resolved_in, overdue))
+        .group_by(*keys)
+        .order_by(keys[-1])
+    )
+    medians = _group_medians(period, kinds, column, scope)
     return [
         {
-            "key": k,
-            "received": int(r),
-            "resolved": int(s),
-            "on_time": int(o),
-            "percent": percent(int(o), int(s)),
+            "key": row[-5],
+            "id": row[0],
+            "received": int(row[-4]),
+            "resolved": int(row[-3]),
+            "on_time": int(row[-2]),
+            "percent": percent(int(row[-2]), int(row[-3])),
+            "overdue_at_end": int(row[-1]),
+            "median_working_days": medians.get(row[0]),
         }
-        for k, r, s, o in rows
+        for row in rows
     ]
 
 
-def period_indicators(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
+def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: int = 200) -> Any:
+    """The cases overdue and without an outcome at the end of the period, the
+    longest overdue first (at most ``limit``; the count is in the breakdowns)."""
+    return db.session.execute(
+        sa.select(
+            Case.tracking_code,
+            Case.kind,
+            Case.subject,
+            Case.received_at,
+            Case.due_at,
+            Division.code.label("division"),
+            Category.code.label("category"),
+        )
+        .select_from(Case)
+        .outerjoin(Category, Category.id == Case.category_id)
+        .outerjoin(Division, Division.id == Case.division_id)
+        .where(Case.kind.in_(kinds), *scope, overdue_at_end(period))
+        .order_by(Case.due_at, Case.id)
+        .limit(limit)
+    ).all()
+
+
+def monthly_report(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
+    """The monthly SLA report: per division and per category, the total, and
+    the overdue cases."""
+    by_division = breakdown(period, kinds, Case.division_id, Division.code, scope=scope)
+    total = {
+        name: sum(row[name] for row in by_division)
+        for name in ("received", "resolved", "on_time", "overdue_at_end")
+    }
+    total["percent"] = percent(total["on_time"], total["resolved"])
+    total["median_working_days"] = median_working_days(period, kinds, scope)
+    return {
+        "start": period.first.isoformat(),
+        "end": period.last.isoformat(),
+        "kinds": kinds,
+        "total": total,
+        "by_division": by_division,
+        "by_category": breakdown(period, kinds, Case.category_id, Category.code, scope=scope),
+        "overdue": overdue_cases(period, kinds, scope),
+    }
+
+
+def period_indicators(
+    period: Period, kinds: list[str], scope: Scope = (), *, breakdowns: bool = True
+) -> dict[str, Any]:
     """The indicators of any period (a month, an ITA half, a date range)."""
     plain = resolved_within_deadline(period, kinds, scope)
-    return {
+    data = {
         "start": period.first.isoformat(),
         "end": period.last.isoformat(),
         "kinds": kinds,
@@ -244,11 +366,13 @@ def period_indicators(period: Period, kinds: list[str], scope: Scope = ()) -> di
         "acknowledged_on_time": acknowledged_on_time(period, kinds, scope),
         "median_working_days_to_outcome": median_working_days(period, kinds, scope),
         "now": open_now(kinds, scope),
-        "by_kind": breakdown(period, kinds, Case.kind, scope=scope),
-        "by_channel": breakdown(period, kinds, Case.channel, scope=scope),
-        "by_category": breakdown(period, kinds, Case.category_id, Category.code, scope=scope),
-        "by_division": breakdown(period, kinds, Case.division_id, Division.code, scope=scope),
     }
+    if breakdowns:
+        data["by_kind"] = breakdown(period, kinds, Case.kind, scope=scope)
+        data["by_channel"] = breakdown(period, kinds, Case.channel, scope=scope)
+        data["by_category"] = breakdown(period, kinds, Case.category_id, Category.code, scope=scope)
+        data["by_division"] = breakdown(period, kinds, Case.division_id, Division.code, scope=scope)
+    return data
 
 
 def fiscal_year_indicators(
@@ -280,13 +404,15 @@ def fiscal_year_indicators(
 def month_periods(fiscal_year: int) -> list[Period]:
     """The twelve months of a fiscal year, October first."""
     first, _ = fiscal_year_bounds(fiscal_year)
-    months = []
-    for i in range(12):
-        year, month = first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1
-        start = date(year, month, 1)
-        nxt = date(year + (month == 12), month % 12 + 1, 1)
-        months.append(Period(start, nxt - timedelta(days=1)))
-    return months
+    return [
+        Period.month(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1)
+        for i in range(12)
+    ]
+
+
+def previous_month(today: date) -> Period:
+    last = today.replace(day=1) - timedelta(days=1)
+    return Period.month(last.year, last.month)
 
 
 def monthly_sla(fiscal_year: int, kinds: list[str], scope: Scope = ()) -> list[dict[str, Any]]:
@@ -294,7 +420,14 @@ def monthly_sla(fiscal_year: int, kinds: list[str], scope: Scope = ()) -> list[d
     rows = []
     for month in month_periods(fiscal_year):
         resolved = resolved_within_deadline(month, kinds, scope)
-        rows.append({"month": month.first, "received": received(month, kinds, scope), **resolved})
+        rows.append(
+            {
+                "month": month.first,
+                "last": month.last,
+                "received": received(month, kinds, scope),
+                **resolved,
+            }
+        )
     return rows
 
 

@@ -1,46 +1,64 @@
 """``/reports/``: managers see their division's figures, administrators all.
-Everyone else gets 404."""
+Everyone else gets 404.
+
+- ``/reports/``: the dashboard of a fiscal year, an ITA half, a month or any
+  dates, with last year beside it; each figure links to its cases on the desk.
+- ``/reports/monthly``: the monthly SLA report, also as PDF, XLSX and CSV.
+- ``/reports/ita``: the ITA publication, also as PDF and CSV.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import re
+from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort
 from flask import Blueprint
 from flask import render_template
 from flask import request
 from flask import Response
-from flask import stream_with_context
+from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
+from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.models import Case
+from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
-from suggestion.core.time import fiscal_year_bounds
-from suggestion.extensions import db
+from suggestion.core.i18n import agency_zone
+from suggestion.core.i18n import current_language
+from suggestion.core.time import local_date
+from suggestion.core.time import utcnow
+from suggestion.reports import documents
+from suggestion.reports import publications
+from suggestion.reports.indicators import change
 from suggestion.reports.indicators import current_fiscal_year
 from suggestion.reports.indicators import DEFAULT_KINDS
 from suggestion.reports.indicators import fiscal_year_indicators
+from suggestion.reports.indicators import month_periods
+from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
 from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
+from suggestion.reports.indicators import previous_month
 from suggestion.reports.indicators import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(expire_idle_sessions)
 
-EXPORT_COLUMNS = (
-    "tracking_code", "kind", "category", "channel", "status", "division", "received_at",
-    "ack_due_at", "acknowledged_at", "due_at", "resolved_at", "closed_at", "on_time", "satisfaction",
-)  # fmt: skip
+LONGEST_RANGE = timedelta(days=366 * 10)
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
 
 @bp.before_request
@@ -57,111 +75,180 @@ def scope() -> Scope:
     return (Case.division_id == current_user.division_id, Case.kind != Kind.CORRUPTION.value)
 
 
-def _choices() -> tuple[int, list[str]]:
+def scope_label() -> str:
+    if current_user.role == Role.ADMIN:
+        return _("The whole agency")
+    division = current_user.division
+    return division.name(current_language()) if division else _("Your division only")
+
+
+def _fiscal_year() -> int:
     year = request.args.get("fiscal_year", type=int) or current_fiscal_year()
     if not 2500 <= year <= 2700:
         abort(404)
-    kinds = [k for k in request.args.getlist("kind") if k in {x.value for x in Kind}] or list(
-        DEFAULT_KINDS
-    )
-    return year, kinds
+    return year
+
+
+def _kinds() -> list[str]:
+    known = {k.value for k in Kind}
+    return [k for k in request.args.getlist("kind") if k in known] or list(DEFAULT_KINDS)
+
+
+@dataclass
+class Choice:
+    """The period a report page shows, read from the URL."""
+
+    year: int
+    key: str  # "year", "half", "YYYY-MM" or "range"
+    period: Period
+    error: str | None = None
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+def _choice() -> Choice:
+    year = _fiscal_year()
+    key = request.args.get("period", "year")
+    whole = Choice(year, "year", Period.fiscal_year(year))
+    if key == "year":
+        return whole
+    if key == "half":
+        return Choice(year, key, Period.first_half(year))
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", key):
+        y, m = int(match[1]), int(match[2])
+        if 1900 <= y <= 2200 and 1 <= m <= 12:
+            return Choice(year, key, Period.month(y, m))
+    if key == "range":
+        first = _parse_day(request.args.get("from"))
+        last = _parse_day(request.args.get("to"))
+        if first is None or last is None:
+            whole.error = _("Give both dates of the range, as day, month and year.")
+        elif first > last:
+            whole.error = _("The first date of the range is after the last.")
+        elif last - first > LONGEST_RANGE:
+            whole.error = _("Choose a range of at most ten years.")
+        else:
+            return Choice(year, key, Period(first, last))
+        return whole
+    whole.error = _("That period is not known; the whole fiscal year is shown.")
+    return whole
+
+
+def _cases_link(kinds: list[str]) -> Any:
+    """A link to the staff queue listing the cases behind a figure."""
+
+    def link(**filters: Any) -> str:
+        args: dict[str, Any] = {"status": "all", "kind": kinds, **filters}
+        if current_user.role == Role.MANAGER:
+            args.setdefault("division", current_user.division_id)
+        return url_for("staff.queue", **args)
+
+    return link
 
 
 @bp.get("/")
 def index() -> Any:
-    year, kinds = _choices()
-    data = fiscal_year_indicators(year, kinds, scope())
+    choice, kinds = _choice(), _kinds()
+    period = choice.period
+    data = period_indicators(period, kinds, scope())
+    before = period_indicators(period.year_before(), kinds, scope(), breakdowns=False)
+    year_to_date = None
+    if choice.key == "year":
+        year_to_date = fiscal_year_indicators(choice.year, kinds, scope())["received_year_to_date"]
     corruption = None
-    if current_user.role == Role.ADMIN and Kind.CORRUPTION.value not in kinds:
-        corruption = fiscal_year_indicators(year, [Kind.CORRUPTION.value])
-    first, _ = fiscal_year_bounds(year)  # the ITA's first round: October to March
-    half = period_indicators(Period(first, date(first.year + 1, 3, 31)), kinds, scope())
+    if current_user.role == Role.ADMIN:
+        corruption = period_indicators(period, [Kind.CORRUPTION.value], breakdowns=False)
     return render_template(
         "reports/index.html",
-        year=year,
+        choice=choice,
         kinds=kinds,
         data=data,
-        half=half,
+        before=before,
+        received=change(data["received"], before["received"]),
+        year_to_date=year_to_date,
         corruption=corruption,
-        months=monthly_sla(year, kinds, scope()),
+        months=monthly_sla(choice.year, kinds, scope()),
+        month_choices=month_periods(choice.year),
         current=current_fiscal_year(),
+        division_names=publications.names(Division),
+        category_names=publications.names(Category),
+        scope_label=scope_label(),
+        cases_link=_cases_link(kinds),
         Kind=Kind,
         KIND_LABELS=KIND_LABELS,
     )
 
 
-@bp.get("/cases.csv")
-def export_cases() -> Response:
-    """The fiscal year's cases (no personal data), streamed a page at a time."""
-    year, kinds = _choices()
-    start, end = Period(*fiscal_year_bounds(year)).bounds()
-    where = (Case.kind.in_(kinds), *scope(), Case.received_at >= start, Case.received_at < end)
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        last_id = 0
-        while True:
-            page = db.session.execute(
-                sa.select(
-                    Case.id,
-                    Case.tracking_code,
-                    Case.kind,
-                    Case.category_id,
-                    Case.channel,
-                    Case.status,
-                    Case.division_id,
-                    Case.received_at,
-                    Case.ack_due_at,
-                    Case.acknowledged_at,
-                    Case.due_at,
-                    Case.resolved_at,
-                    Case.closed_at,
-                    Case.satisfaction,
-                )
-                .where(*where, Case.id > last_id)
-                .order_by(Case.id)
-                .limit(1000)
-            ).all()
-            if not page:
-                break
-            for r in page:
-                on_time = (
-                    "" if r.resolved_at is None else ("yes" if r.resolved_at <= r.due_at else "no")
-                )
-                writer.writerow(
-                    [
-                        r.tracking_code,
-                        r.kind,
-                        r.category_id or "",
-                        r.channel,
-                        r.status,
-                        r.division_id or "",
-                        *(
-                            v.isoformat() if v else ""
-                            for v in (
-                                r.received_at,
-                                r.ack_due_at,
-                                r.acknowledged_at,
-                                r.due_at,
-                                r.resolved_at,
-                                r.closed_at,
-                            )
-                        ),
-                        on_time,
-                        r.satisfaction or "",
-                    ]
-                )
-            last_id = page[-1].id
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if buffer.getvalue():
-            yield buffer.getvalue()
-
+def _download(document: documents.Document, name: str, fmt: str) -> Response:
+    if fmt == "pdf":
+        body: bytes | str = documents.to_pdf(document)
+    elif fmt == "xlsx":
+        body = documents.to_xlsx(document)
+    else:
+        body = "\ufeff" + documents.to_csv(document)  # a BOM, so Excel reads Thai
     return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=cases-{year}.csv"},
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"},
+    )
+
+
+@bp.get("/monthly", defaults={"fmt": None})
+@bp.get("/monthly.<any(pdf, xlsx, csv):fmt>")
+def monthly(fmt: str | None) -> Any:
+    kinds = _kinds()
+    error = None
+    period = previous_month(local_date(utcnow(), agency_zone()))
+    if "month" in request.args:
+        match = re.fullmatch(r"(\d{4})-(\d{2})", request.args["month"])
+        if match and 1900 <= int(match[1]) <= 2200 and 1 <= int(match[2]) <= 12:
+            period = Period.month(int(match[1]), int(match[2]))
+        else:
+            error = _("Choose a month from the list; the last month is shown.")
+    report = monthly_report(period, kinds, scope())
+    if fmt:
+        document = publications.monthly_document(period, report, scope_label())
+        return _download(document, f"sla-{period.first:%Y-%m}", fmt)
+    today = local_date(utcnow(), agency_zone())
+    recent = [previous_month(today)]
+    for _i in range(23):
+        recent.append(previous_month(recent[-1].first))
+    return render_template(
+        "reports/monthly.html",
+        period=period,
+        report=report,
+        kinds=kinds,
+        error=error,
+        recent=[Period.month(today.year, today.month), *recent],
+        division_names=publications.names(Division),
+        category_names=publications.names(Category),
+        scope_label=scope_label(),
+        cases_link=_cases_link(kinds),
+        Kind=Kind,
+        KIND_LABELS=KIND_LABELS,
+    )
+
+
+def ita_sections(year: int) -> list[tuple[str, dict[str, Any]]]:
+    sections = [(_("Complaints"), publications.ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
+    if current_user.role == Role.ADMIN:
+        corruption = publications.ita_figures(year, scope(), (Kind.CORRUPTION.value,))
+        sections.append((_("Corruption and misconduct reports"), corruption))
+    return sections
+
+
+@bp.get("/ita", defaults={"fmt": None})
+@bp.get("/ita.<any(pdf, csv):fmt>")
+def ita(fmt: str | None) -> Any:
+    year = _fiscal_year()
+    document = publications.ita_document(year, ita_sections(year))
+    if fmt:
+        return _download(document, f"ita-{year}", fmt)
+    return render_template(
+        "reports/ita.html", year=year, document=document, current=current_fiscal_year()
     )

@@ -12,6 +12,7 @@ from wtforms import DateTimeLocalField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectField
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -20,6 +21,8 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from suggestion.cases.states import Channel
 from suggestion.cases.states import CHANNEL_LABELS
@@ -116,10 +119,11 @@ class QueueFilterForm(FlaskForm):
         ),
         default="",
     )
-    kind = SelectField(
-        _l("Kind"),
-        choices=choices([("", _l("All kinds"))] + [(k.value, v) for k, v in KIND_LABELS.items()]),
-        default="",
+    kind = SelectMultipleField(
+        _l("Kinds"),
+        choices=choices([(k.value, v) for k, v in KIND_LABELS.items()]),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     category = SelectField(_l("Category"), coerce=int_or_zero, validate_choice=False)
     division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
@@ -149,6 +153,13 @@ class QueueFilterForm(FlaskForm):
     )
     received_from = DateField(_l("Received from"), validators=[Optional()])
     received_to = DateField(_l("Received until"), validators=[Optional()])
+    resolved_from = DateField(_l("Outcome from"), validators=[Optional()])
+    resolved_to = DateField(_l("Outcome until"), validators=[Optional()])
+    on_time = SelectField(
+        _l("Outcome by the deadline"),
+        choices=choices([("", _l("Any")), ("yes", _l("On time")), ("no", _l("Late"))]),
+        default="",
+    )
     q = StringField(
         _l("Search"),
         filters=[strip_text],

@@ -41,7 +41,7 @@ def search_text() -> sa.ColumnElement[str]:
 @dataclass
 class QueueFilters:
     statuses: list[str] = field(default_factory=lambda: [s.value for s in OPEN_STATES])
-    kind: str | None = None
+    kinds: list[str] = field(default_factory=list)
     category_id: int | None = None
     division_id: int | None = None
     assignee: str | None = None  # "mine", "unassigned" or a user id
@@ -50,19 +50,23 @@ class QueueFilters:
     overdue: bool = False
     received_from: date | None = None
     received_to: date | None = None
+    resolved_from: date | None = None
+    resolved_to: date | None = None
+    on_time: bool | None = None  # outcome given by the deadline (True) or after it
     q: str | None = None
 
 
-def _where(
+def where(
     access: StaffAccess, f: QueueFilters, *, with_status: bool = True
 ) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions of a queue view: what the account may see, filtered."""
     tz = zone(current_app.config["AGENCY_TIMEZONE"])
     now = utcnow()
     conditions: list[sa.ColumnElement[bool]] = [access.clause()]
     if with_status and f.statuses:
         conditions.append(Case.status.in_(f.statuses))
-    if f.kind:
-        conditions.append(Case.kind == f.kind)
+    if f.kinds:
+        conditions.append(Case.kind.in_(f.kinds))
     if f.category_id:
         conditions.append(Case.category_id == f.category_id)
     if f.division_id:
@@ -86,6 +90,14 @@ def _where(
         conditions.append(Case.received_at >= start_of_day(f.received_from, tz))
     if f.received_to:
         conditions.append(Case.received_at < start_of_day(f.received_to + timedelta(days=1), tz))
+    if f.resolved_from:
+        conditions.append(Case.resolved_at >= start_of_day(f.resolved_from, tz))
+    if f.resolved_to:
+        conditions.append(Case.resolved_at < start_of_day(f.resolved_to + timedelta(days=1), tz))
+    if f.on_time is not None:
+        conditions.append(
+            Case.resolved_at <= Case.due_at if f.on_time else Case.resolved_at > Case.due_at
+        )
     if f.q:
         escaped = f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(search_text().ilike(f"%{escaped}%", escape="\\"))
@@ -118,7 +130,7 @@ class QueuePage:
 
 def queue_page(access: StaffAccess, filters: QueueFilters, cursor: str | None = None) -> QueuePage:
     """One page of the queue, nearest deadline first, and the counts per state."""
-    conditions = _where(access, filters)
+    conditions = where(access, filters)
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
         conditions.append(sa.tuple_(Case.due_at, Case.id) > sa.tuple_(*after))
@@ -137,7 +149,7 @@ def queue_page(access: StaffAccess, filters: QueueFilters, cursor: str | None = 
     counts = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
-            .where(*_where(access, filters, with_status=False))
+            .where(*where(access, filters, with_status=False))
             .group_by(Case.status)
         ).all()
     )

@@ -13,8 +13,10 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import Response
 from flask import send_file
 from flask import session
+from flask import stream_with_context
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -53,6 +55,7 @@ from suggestion.core.i18n import current_language
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
 from suggestion.extensions import db
+from suggestion.staff import export
 from suggestion.staff import forms
 from suggestion.staff import queries
 
@@ -82,6 +85,7 @@ EVENT_LABELS = {
     "priority_set": _l("Priority set"),
     "assigned": _l("Assigned"),
     "merged_in": _l("A duplicate was merged in"),
+    "rated": _l("Rated by the filer"),
     "restricted_access": _l("Restricted report opened, with the reason"),
     "escalated": _l("Escalated to the managers: the deadline has passed"),
     "deadlines_recomputed": _l("Deadlines recomputed (policy or holidays changed)"),
@@ -156,7 +160,7 @@ def _filters_from(form: forms.QueueFilterForm) -> queries.QueueFilters:
         filters.statuses = []
     elif status in {s.value for s in Status}:
         filters.statuses = [status]
-    filters.kind = form.kind.data or None
+    filters.kinds = list(form.kind.data or []) if not form.kind.errors else []
     filters.category_id = form.category.data or None
     filters.division_id = form.division.data or None
     filters.assignee = form.assignee.data or None
@@ -165,6 +169,9 @@ def _filters_from(form: forms.QueueFilterForm) -> queries.QueueFilters:
     filters.overdue = form.overdue.data == "1"
     filters.received_from = form.received_from.data if not form.received_from.errors else None
     filters.received_to = form.received_to.data if not form.received_to.errors else None
+    filters.resolved_from = form.resolved_from.data if not form.resolved_from.errors else None
+    filters.resolved_to = form.resolved_to.data if not form.resolved_to.errors else None
+    filters.on_time = {"yes": True, "no": False}.get(form.on_time.data or "")
     filters.q = (form.q.data or None) if not form.q.errors else None
     return filters
 
@@ -191,6 +198,25 @@ def queue() -> Any:
         next_url=url_for("staff.queue", **next_args, after=page.next_cursor)
         if page.next_cursor
         else None,
+    )
+
+
+@bp.get("/cases.csv")
+def export_cases() -> Any:
+    """The cases of this queue view (every page of it) as CSV, streamed."""
+    form = forms.QueueFilterForm(request.args)
+    form.category.choices = _category_choices("")
+    form.division.choices = _division_choices("")
+    form.validate()
+    personal = request.args.get("personal") == "1"
+    if personal:
+        # Who took the filers' contact details, never the details themselves.
+        current_app.logger.info("user %s exported cases with personal data", current_user.id)
+    name = f"cases-{utcnow().strftime('%Y%m%d-%H%M')}.csv"
+    return Response(
+        stream_with_context(export.csv_rows(access(), _filters_from(form), personal=personal)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 

@@ -1,0 +1,99 @@
+"""The monthly SLA report by e-mail: on the first working day of a month,
+each manager gets the previous month's report for their division, and each
+administrator the whole agency's. Once per person and month."""
+
+from __future__ import annotations
+
+from datetime import date
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import force_locale
+
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import is_working_day
+from suggestion.cases.models import Case
+from suggestion.cases.states import Kind
+from suggestion.core.time import format_month
+from suggestion.extensions import db
+from suggestion.notify.models import Notification
+from suggestion.notify.outbox import queue_emails
+from suggestion.notify.outbox import render_email
+from suggestion.reports import publications
+from suggestion.reports.documents import to_text
+from suggestion.reports.indicators import DEFAULT_KINDS
+from suggestion.reports.indicators import monthly_report
+from suggestion.reports.indicators import previous_month
+
+LOCALE = "th"
+
+
+def first_working_day(day: date) -> date:
+    """The first working day of ``day``'s month."""
+    first = day.replace(day=1)
+    holidays = holiday_dates(first, first + timedelta(days=31))
+    while not is_working_day(first, holidays):
+        first += timedelta(days=1)
+    return first
+
+
+def send_monthly_reports(today: date) -> int:
+    """Queue the reports due ``today``; returns how many were queued."""
+    if today != first_working_day(today):
+        return 0
+    period = previous_month(today)
+    prefix = f"monthly:{period.first:%Y-%m}:"
+    already = set(
+        db.session.scalars(
+            sa.select(Notification.dedupe_key).where(Notification.dedupe_key.startswith(prefix))
+        )
+    )
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    month_key = f"{period.first:%Y-%m}"
+    kinds = list(DEFAULT_KINDS)
+    bodies: dict[int | None, tuple[str, str]] = {}  # one report per division (None: all)
+    rows: list[dict[str, Any]] = []
+    people = db.session.scalars(
+        sa.select(User)
+        .where(User.is_active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
+        .order_by(User.id)
+    )
+    for user in people:
+        key = f"{prefix}{user.id}"
+        if key in already:
+            continue
+        division = None if user.role == Role.ADMIN else user.division_id
+        if division not in bodies:
+            scope: tuple[Any, ...] = ()
+            if division is not None:
+                scope = (Case.division_id == division, Case.kind != Kind.CORRUPTION.value)
+            with force_locale(LOCALE):
+                where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
+                document = publications.monthly_document(
+                    period, monthly_report(period, kinds, scope), where
+                )
+            bodies[division] = render_email(
+                "monthly_report",
+                LOCALE,
+                month=format_month(period.first, LOCALE),
+                report=to_text(document),
+                page_url=f"{base}/reports/monthly?month={month_key}",
+                pdf_url=f"{base}/reports/monthly.pdf?month={month_key}",
+            )
+        subject, body = bodies[division]
+        rows.append(
+            {
+                "case_id": None,
+                "template": "monthly_report",
+                "to_address": user.email,
+                "dedupe_key": key,
+                "subject": subject,
+                "body": body,
+            }
+        )
+    queue_emails(rows)
+    return len(rows)

@@ -1,0 +1,183 @@
+"""The reports the agency hands on: the monthly SLA report and the ITA
+publication, as documents (suggestion.reports.documents) in the current
+language. No personal data: codes, kinds, places and dates only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from suggestion.auth.models import Division
+from suggestion.cases.models import Category
+from suggestion.cases.states import Kind
+from suggestion.cases.states import KIND_LABELS
+from suggestion.core.i18n import agency_zone
+from suggestion.core.i18n import current_language
+from suggestion.core.time import format_date
+from suggestion.core.time import format_month
+from suggestion.extensions import db
+from suggestion.reports.documents import Document
+from suggestion.reports.documents import percent_text
+from suggestion.reports.documents import ratio_text
+from suggestion.reports.documents import Table
+from suggestion.reports.indicators import Period
+from suggestion.reports.indicators import period_indicators
+from suggestion.reports.indicators import Scope
+
+
+def names(model: type[Division] | type[Category]) -> dict[int, str]:
+    """Division or category names by id, in the current language."""
+    locale = current_language()
+    rows: list[Division | Category] = list(db.session.scalars(sa.select(model)))
+    return {row.id: row.name(locale) for row in rows}
+
+
+def kind_names(kinds: list[str]) -> str:
+    return ", ".join(str(KIND_LABELS[Kind(k)]) for k in kinds)
+
+
+def period_text(period: Period) -> str:
+    locale = current_language()
+    return f"{format_date(period.first, locale)} – {format_date(period.last, locale)}"
+
+
+def sla_header(first: str) -> list[str]:
+    return [
+        first,
+        _("Received"),
+        _("Resolved"),
+        _("Resolved on time"),
+        _("On time"),
+        _("Overdue and open at the end"),
+        _("Median working days to an outcome"),
+    ]
+
+
+def sla_row(name: str, row: dict[str, Any]) -> list[Any]:
+    median = row["median_working_days"]
+    return [
+        name,
+        row["received"],
+        row["resolved"],
+        row["on_time"],
+        percent_text(row["percent"]),
+        row["overdue_at_end"],
+        "—" if median is None else median,
+    ]
+
+
+def monthly_document(period: Period, report: dict[str, Any], where: str) -> Document:
+    """The monthly SLA report: per division, per category, and the overdue cases."""
+    locale = current_language()
+    divisions, categories = names(Division), names(Category)
+    tz = agency_zone()
+    title = _("Monthly SLA report, %(month)s", month=format_month(period.first, locale))
+    overdue = [
+        [
+            case.tracking_code,
+            str(KIND_LABELS[Kind(case.kind)]),
+            case.category or "—",
+            case.division or "—",
+            format_date(case.received_at, locale, tz),
+            format_date(case.due_at, locale, tz),
+        ]
+        for case in report["overdue"]
+    ]
+    return Document(
+        title=title,
+        lines=[
+            _("Period: %(dates)s", dates=period_text(period)),
+            _("Kinds: %(kinds)s", kinds=kind_names(report["kinds"])),
+            _("Covering: %(where)s", where=where),
+        ],
+        tables=[
+            Table(
+                _("By division"),
+                sla_header(_("Division")),
+                [sla_row(divisions.get(r["id"], _("Not routed")), r) for r in report["by_division"]]
+                + [sla_row(_("Total"), report["total"])],
+            ),
+            Table(
+                _("By category"),
+                sla_header(_("Category")),
+                [sla_row(categories.get(r["id"], _("None")), r) for r in report["by_category"]],
+            ),
+            Table(
+                _("Cases overdue and without an outcome at the end of the month"),
+                [_("Code"), _("Kind"), _("Category"), _("Division"), _("Received"), _("Due")],
+                overdue,
+                numeric_from=6,
+            ),
+        ],
+    )
+
+
+ITA_KINDS = ((Kind.COMPLAINT.value,), (Kind.CORRUPTION.value,))
+
+
+def ita_figures(fiscal_year: int, scope: Scope, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The first half (October–March) and the whole year, for one kind."""
+    return {
+        "half": period_indicators(
+            Period.first_half(fiscal_year), list(kinds), scope, breakdowns=False
+        ),
+        "year": period_indicators(
+            Period.fiscal_year(fiscal_year), list(kinds), scope, breakdowns=False
+        ),
+    }
+
+
+def ita_rows(figures: dict[str, Any]) -> list[list[Any]]:
+    half, year = figures["half"], figures["year"]
+
+    def both(label: str, pick: Any) -> list[Any]:
+        return [label, pick(half), pick(year)]
+
+    def within(d: dict[str, Any]) -> str:
+        r = d["resolved_within_deadline"]
+        return ratio_text(r["percent"], r["on_time"], r["resolved"])
+
+    def strict(d: dict[str, Any]) -> str:
+        r = d["resolved_within_deadline_strict"]
+        return ratio_text(r["percent"], r["on_time"], r["total"])
+
+    def satisfied(d: dict[str, Any]) -> str:
+        r = d["satisfaction"]
+        return ratio_text(r["percent"], r["satisfied"], r["ratings"])
+
+    def acknowledged(d: dict[str, Any]) -> str:
+        r = d["acknowledged_on_time"]
+        return ratio_text(r["percent"], r["on_time"], r["total"])
+
+    def median(d: dict[str, Any]) -> Any:
+        m = d["median_working_days_to_outcome"]
+        return "—" if m is None else m
+
+    return [
+        both(_("Received"), lambda d: d["received"]),
+        both(_("Resolved within the deadline"), within),
+        both(_("Resolved within the deadline, strict"), strict),
+        both(_("Acknowledged on time"), acknowledged),
+        both(_("Median working days to an outcome"), median),
+        both(_("Satisfied users"), satisfied),
+    ]
+
+
+def ita_document(fiscal_year: int, sections: list[tuple[str, dict[str, Any]]]) -> Document:
+    header = [
+        _("Indicator"),
+        _("October – March"),
+        _("Fiscal year %(year)d", year=fiscal_year),
+    ]
+    return Document(
+        title=_(
+            "Complaints and corruption reports: ITA summary, fiscal year %(year)d", year=fiscal_year
+        ),
+        lines=[
+            _("Period: %(dates)s", dates=period_text(Period.fiscal_year(fiscal_year))),
+            _("Figures only: this summary holds no personal data."),
+        ],
+        tables=[Table(title, header, ita_rows(figures)) for title, figures in sections],
+    )
