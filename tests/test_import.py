@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
@@ -86,3 +88,70 @@ def test_a_wrong_header_or_encoding_is_refused(app, db_session, tmp_path):
     result = app.test_cli_runner().invoke(args=["cases", "import", str(tis)])
     assert result.exit_code != 0 and "not UTF-8" in result.output
     assert count(Case) == 0
+
+
+def _history_csv() -> str:
+    """The agency's FY 2561-2563 (DESIGN §1.6), as it would come from its spreadsheets.
+
+    Some cases run over the year end: 29 received in each September are
+    resolved the next October (their deadlines, extended, are in the file).
+    Suggestions are in the file too, and are not counted by default."""
+    rows = []
+
+    def add(kind, received, resolved, due=""):
+        n = len(rows) + 1
+        rows.append(f"OLD-{n:04d},{kind},,letter,เรื่องที่ {n},,{received},{due},{resolved},,,,")
+
+    def spread(year_ce, month, count, kind="complaint", carried=False):
+        for i in range(count):
+            day = 1 + i % 25
+            received = f"{year_ce}-{month:02d}-{day:02d}"
+            if carried:  # resolved in October, next fiscal year, before an extended deadline
+                add(kind, received, f"{year_ce}-10-{day:02d}", f"{year_ce}-10-{day + 3:02d}")
+            else:
+                add(kind, received, f"{year_ce}-{month:02d}-{day + 3:02d}")
+
+    spread(2017, 9, 29, carried=True)  # FY 2560 → resolved in FY 2561
+    spread(2017, 11, 4)
+    spread(2018, 2, 2, kind="corruption")  # FY 2561: 6 resolved within it
+    spread(2018, 9, 29, carried=True)  # … and 29 more received, resolved in FY 2562
+    spread(2019, 1, 13)  # FY 2562: 13 resolved within it
+    spread(2019, 9, 29, carried=True)  # … and 29 more, resolved in FY 2563
+    spread(2020, 3, 25)  # FY 2563: 25 received and resolved
+    spread(2020, 4, 5, kind="suggestion")  # not a complaint: not counted
+    return "".join(f"{row}\n" for row in rows)
+
+
+def test_an_import_of_past_years_reproduces_the_annual_report(app, db_session, tmp_path):
+    """DESIGN §1.6: 100% (35/35), (42/42), (54/54); received 35, 42, 25."""
+    path = write(tmp_path, _history_csv())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["cases", "import", path])
+    assert result.exit_code == 0 and "136 cases imported" in result.output, result.output
+
+    def indicators(year):
+        out = runner.invoke(
+            args=["reports", "indicators", "--fiscal-year", str(year), "--format", "json"]
+        )
+        return json.loads(out.output)
+
+    expected = {2561: (35, 29), 2562: (42, 35), 2563: (54, 42)}
+    received = {2561: 35, 2562: 42, 2563: 25}
+    for year, (resolved, previous) in expected.items():
+        data = indicators(year)
+        assert data["resolved_within_deadline"] == {
+            "on_time": resolved,
+            "resolved": resolved,
+            "percent": 100.0,
+        }
+        assert data["received"]["count"] == received[year]
+        assert data["received"]["previous"] == previous
+    last = indicators(2563)
+    assert last["received"] == {"count": 25, "previous": 42, "change": -17, "change_percent": -40.5}
+    assert last["resolved_within_deadline_strict"] == {"on_time": 54, "total": 54, "percent": 100.0}
+    table = runner.invoke(args=["reports", "indicators", "--fiscal-year", "2563"]).output
+    assert "100% (54/54)" in table and "42 → 25 (−17, −40.5%)" in table
+    everything = runner.invoke(
+        args=["reports", "indicators", "--fiscal-year", "2563", "--kind", "all", "--format", "json"]
+    )
+    assert json.loads(everything.output)["received"]["count"] == 30  # with the suggestions

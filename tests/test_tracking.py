@@ -181,3 +181,35 @@ def test_the_filer_rates_the_outcome_once_and_the_case_closes(app, client, file_
         db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one().satisfaction
         == 4
     )
+
+
+def test_the_outcome_email_invites_a_rating_and_staff_see_it(app, client, file_a_case, staff):
+    from suggestion.cases import actions
+    from suggestion.cases.access import StaffAccess
+    from suggestion.notify.models import Notification
+    from tests.conftest import login
+
+    code, key, _ = file_a_case()
+    officer_email = staff("officer", "SERVICE")
+    with app.test_request_context():
+        from suggestion.auth.models import User
+
+        officer = db.session.scalars(sa.select(User).where(User.email == officer_email)).one()
+        case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+        transition(case, Status.IN_PROGRESS)
+        actions.resolve(StaffAccess(officer), case, summary="ส่งข้อมูลให้แล้ว")
+        db.session.commit()
+    outcome = db.session.scalars(
+        sa.select(Notification).where(Notification.template == "outcome")
+    ).one()
+    assert "กรุณาให้คะแนน 1 (ควรปรับปรุง) ถึง 5 (ดีมาก)" in outcome.body
+    assert f"/track?code={code}" in outcome.body
+
+    track(client, code, key)
+    token = csrf_token(client, f"/track/{code}")
+    client.post(f"/track/{code}/rating", data={"csrf_token": token, "score": "5", "comment": "ดีมาก"})
+    desk = app.test_client()
+    login(desk, officer_email)
+    page = desk.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert re.search(r'data-testid="rating">5 จาก 5', page)
+    assert "ผู้ยื่นเรื่องประเมินความพึงพอใจ" in page and "ดีมาก" in page
