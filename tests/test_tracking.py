@@ -207,7 +207,9 @@ def test_the_outcome_email_invites_a_rating_and_staff_see_it(app, client, file_a
 
     track(client, code, key)
     token = csrf_token(client, f"/track/{code}")
-    client.post(f"/track/{code}/rating", data={"csrf_token": token, "score": "5", "comment": "ดีมาก"})
+    client.post(
+        f"/track/{code}/rating", data={"csrf_token": token, "score": "5", "comment": "ดีมาก"}
+    )
     desk = app.test_client()
     login(desk, officer_email)
     page = desk.get(f"/staff/cases/{code}").get_data(as_text=True)
