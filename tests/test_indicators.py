@@ -130,3 +130,93 @@ def test_the_median_working_days_to_an_outcome(ctx):
     transition(case, Status.RESOLVED, at=at(2026, 5, 11))  # 16
     db.session.flush()
     assert fiscal_year_indicators(2569)["median_working_days_to_outcome"] == 10.0
+
+
+BANGKOK = timedelta(hours=7)
+
+
+def bangkok(year, month, day, hour, minute):
+    return datetime(year, month, day, hour, minute, tzinfo=UTC) - BANGKOK
+
+
+def test_a_case_belongs_to_the_fiscal_year_of_its_bangkok_date(ctx):
+    make_case(received_at=bangkok(2020, 9, 30, 23, 30))  # FY 2563's last half hour
+    make_case(received_at=bangkok(2020, 10, 1, 0, 10))  # FY 2564's first minutes
+    make_case(received_at=bangkok(2019, 10, 1, 0, 0))  # FY 2563's first moment
+    db.session.flush()
+    assert fiscal_year_indicators(2563)["received"]["count"] == 2
+    assert fiscal_year_indicators(2564)["received"] == {
+        "count": 1,
+        "previous": 2,
+        "change": -1,
+        "change_percent": -50.0,
+    }
+
+
+def test_reopened_and_paused_cases(ctx):
+    from suggestion.cases.states import Status
+    from suggestion.cases.workflow import transition
+
+    # Reopened: on time first, reopened, then given a late outcome; counted
+    # once, by its last outcome.
+    received = at(2026, 1, 5)
+    reopened = make_case(received_at=received).case
+    transition(reopened, Status.IN_PROGRESS, at=received)
+    transition(reopened, Status.RESOLVED, at=received + 2 * DAY)
+    transition(reopened, Status.IN_PROGRESS, at=received + 3 * DAY)
+    transition(reopened, Status.RESOLVED, at=reopened.due_at + DAY)
+    # Paused: waiting for the filer moves the deadline, so an outcome after
+    # the first deadline but before the moved one is on time.
+    paused = make_case(received_at=received).case
+    first_due = paused.due_at
+    transition(paused, Status.IN_PROGRESS, at=received)
+    transition(paused, Status.AWAITING_INFO, at=received + DAY)
+    transition(paused, Status.IN_PROGRESS, at=received + 15 * DAY)
+    assert paused.due_at > first_due + 7 * DAY
+    transition(paused, Status.RESOLVED, at=first_due + 2 * DAY)
+    db.session.flush()
+    data = fiscal_year_indicators(2569)
+    assert data["received"]["count"] == 2
+    assert data["resolved_within_deadline"] == {"on_time": 1, "resolved": 2, "percent": 50.0}
+
+
+def test_year_to_date_against_the_same_span_of_last_year(ctx):
+    from suggestion.core.time import utcnow
+
+    now = utcnow()
+    this_year = fiscal_year_indicators(2570)  # today is in FY 2570 (from October 2026)
+    if not this_year["running"]:
+        pytest.skip("the calendar has moved past FY 2570")  # pragma: no cover
+    make_case(received_at=now - 2 * DAY)  # this year, so far
+    make_case(received_at=now - 370 * DAY)  # last year, before today's date of last year
+    make_case(received_at=now - 367 * DAY)  # … and again
+    make_case(received_at=now - 345 * DAY)  # last year, after it: not in the same span
+    db.session.flush()
+    data = fiscal_year_indicators(2570)
+    assert data["received_year_to_date"]["count"] == 1
+    assert data["received_year_to_date"]["previous"] == 2
+    assert data["received"]["previous"] == 3
+
+
+def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
+    from suggestion.reports.indicators import monthly_report
+    from suggestion.reports.indicators import Period
+
+    june = Period.month(2026, 6)
+    late = make_case(received_at=at(2026, 5, 4)).case  # due in May, still open
+    open_in_time = make_case(received_at=at(2026, 6, 25)).case  # due in July
+    done = [make_case(received_at=at(2026, 6, 1)).case for _ in range(3)]
+    for case, days in zip(done, (2, 3, 10), strict=True):
+        set_(case, status="resolved", resolved_at=at(2026, 6, 20), outcome_working_days=days)
+    resolved_later = make_case(received_at=at(2026, 5, 1)).case  # overdue at June's end
+    set_(resolved_later, status="resolved", resolved_at=at(2026, 7, 20), outcome_working_days=40)
+    db.session.flush()
+    report = monthly_report(june, ["complaint", "corruption"])
+    [row] = report["by_division"]
+    assert (row["received"], row["resolved"], row["overdue_at_end"]) == (4, 3, 2)
+    assert row["median_working_days"] == 3.0
+    assert {c.tracking_code for c in report["overdue"]} == {
+        late.tracking_code,
+        resolved_later.tracking_code,
+    }
+    assert open_in_time.tracking_code not in {c.tracking_code for c in report["overdue"]}
