@@ -106,6 +106,7 @@ def test_any_period_can_be_chosen_and_a_bad_one_is_explained(app, client, staff,
         ("period=range&from=2026-02-30&to=x", "กรุณาระบุวันที่เริ่มต้น"),
         ("period=range&from=2026-03-01&to=2026-02-01", "อยู่หลังวันที่สิ้นสุด"),
         ("period=2026-13", "ไม่รู้จักช่วงเวลา"),
+        ("period=range&from=9999-12-01&to=9999-12-31", "ระหว่างปี ค.ศ. 1900 ถึง 2200"),
         ("period=%00%ff", "ไม่รู้จักช่วงเวลา"),
     ):
         response = client.get(f"/reports/?{query}")

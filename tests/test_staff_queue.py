@@ -193,3 +193,12 @@ def test_the_queue_page_costs_the_same_with_more_rows(app, client, staff, file_a
         file_a_case(category=category(code))
     more = statements_for_page()
     assert len(more) <= len(few)  # not one query more per row
+
+
+def test_far_away_dates_are_refused_with_a_message(client, staff):
+    login(client, staff("officer", "SERVICE"))
+    for query in ("received_from=9999-12-31", "resolved_to=0001-01-01"):
+        page = client.get(f"/staff/?{query}")
+        assert page.status_code == 200
+        assert "ระหว่างปี ค.ศ. 1900 ถึง 2200" in page.get_data(as_text=True)
+        assert client.get(f"/staff/cases.csv?{query}").status_code == 200

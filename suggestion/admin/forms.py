@@ -23,6 +23,7 @@ from suggestion.core.forms import choices
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
 
 ROLE_LABELS = {
@@ -86,7 +87,9 @@ class ReplyTemplateForm(FlaskForm):
 
 
 class HolidayForm(FlaskForm):
-    day = DateField(_l("Date"), validators=[DataRequired(_l("Give the date of the holiday."))])
+    day = DateField(
+        _l("Date"), validators=[DataRequired(_l("Give the date of the holiday.")), sensible_date]
+    )
     name = StringField(
         _l("Name"),
         filters=[strip_text],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 REQUIRED = _l("This field is required.")
 MAX_LENGTH = _l("Please keep this under %(max)d characters.")
@@ -41,6 +43,16 @@ def int_or_zero(value: Any) -> int:
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
+def sensible_date(_form: Any, field: Any) -> None:
+    """Dates people mean: from 1900 to 2200 (further ones overflow the arithmetic)."""
+    if field.data is not None and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_l("Give a date between the years 1900 and 2200."))
 
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -32,6 +32,8 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.core.forms import EARLIEST
+from suggestion.core.forms import LATEST
 from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
 from suggestion.core.time import local_date
@@ -106,9 +108,10 @@ class Choice:
 
 def _parse_day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text or "")
+        day = date.fromisoformat(text or "")
     except ValueError:
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 def _choice() -> Choice:
@@ -121,13 +124,13 @@ def _choice() -> Choice:
         return Choice(year, key, Period.first_half(year))
     if match := re.fullmatch(r"(\d{4})-(\d{2})", key):
         y, m = int(match[1]), int(match[2])
-        if 1900 <= y <= 2200 and 1 <= m <= 12:
+        if EARLIEST.year <= y <= LATEST.year and 1 <= m <= 12:
             return Choice(year, key, Period.month(y, m))
     if key == "range":
         first = _parse_day(request.args.get("from"))
         last = _parse_day(request.args.get("to"))
         if first is None or last is None:
-            whole.error = _("Give both dates of the range, as day, month and year.")
+            whole.error = _("Give both dates of the range, between the years 1900 and 2200.")
         elif first > last:
             whole.error = _("The first date of the range is after the last.")
         elif last - first > LONGEST_RANGE:
@@ -206,7 +209,7 @@ def monthly(fmt: str | None) -> Any:
     period = previous_month(local_date(utcnow(), agency_zone()))
     if "month" in request.args:
         match = re.fullmatch(r"(\d{4})-(\d{2})", request.args["month"])
-        if match and 1900 <= int(match[1]) <= 2200 and 1 <= int(match[2]) <= 12:
+        if match and EARLIEST.year <= int(match[1]) <= LATEST.year and 1 <= int(match[2]) <= 12:
             period = Period.month(int(match[1]), int(match[2]))
         else:
             error = _("Choose a month from the list; the last month is shown.")

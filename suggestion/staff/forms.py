@@ -33,6 +33,7 @@ from suggestion.cases.states import STATUS_LABELS
 from suggestion.core.forms import choices
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
 from suggestion.public.forms import FilingForm
 
@@ -151,10 +152,10 @@ class QueueFilterForm(FlaskForm):
     overdue = SelectField(
         _l("Overdue"), choices=choices([("", _l("Any")), ("1", _l("Overdue only"))]), default=""
     )
-    received_from = DateField(_l("Received from"), validators=[Optional()])
-    received_to = DateField(_l("Received until"), validators=[Optional()])
-    resolved_from = DateField(_l("Outcome from"), validators=[Optional()])
-    resolved_to = DateField(_l("Outcome until"), validators=[Optional()])
+    received_from = DateField(_l("Received from"), validators=[Optional(), sensible_date])
+    received_to = DateField(_l("Received until"), validators=[Optional(), sensible_date])
+    resolved_from = DateField(_l("Outcome from"), validators=[Optional(), sensible_date])
+    resolved_to = DateField(_l("Outcome until"), validators=[Optional(), sensible_date])
     on_time = SelectField(
         _l("Outcome by the deadline"),
         choices=choices([("", _l("Any")), ("yes", _l("On time")), ("no", _l("Late"))]),
