@@ -186,6 +186,9 @@ def test_the_ita_publication_has_no_personal_data(app, client, staff, three_case
     complaints, corruption = body.split("ประพฤติมิชอบ")
     assert "50% (1/2)" in complaints and "50% (1/2)" in text
     assert "— (0/0)" in corruption
+    open_data = client.get("/api/v1/stats").json["ita"]
+    assert open_data["complaint"]["year"]["resolved_within_deadline"]["resolved"] == 2
+    assert open_data["corruption"]["half"]["received"] >= 0
 
 
 def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staff, three_cases):

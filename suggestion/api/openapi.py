@@ -43,7 +43,9 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "fiscal_year, start, end, kinds, resolved_within_deadline, "
-                            "resolved_within_deadline_strict, received, satisfaction and more"
+                            "resolved_within_deadline_strict, received, satisfaction and more; "
+                            "ita: per kind (complaint, corruption), the October–March half "
+                            "and the whole year"
                         },
                         "400": _ERRORS,
                     },

@@ -184,6 +184,8 @@ def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data)."""
     from suggestion.reports.indicators import current_fiscal_year
     from suggestion.reports.indicators import fiscal_year_indicators
+    from suggestion.reports.publications import ITA_KINDS
+    from suggestion.reports.publications import ita_figures
 
     raw = request.args.get("fiscal_year", "")
     if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
@@ -191,4 +193,7 @@ def stats() -> tuple[Response, int]:
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
     year = int(raw) if raw else current_fiscal_year()
-    return jsonify(fiscal_year_indicators(year)), 200
+    data = fiscal_year_indicators(year)
+    # The ITA publication: each kind apart, October–March and the whole year.
+    data["ita"] = {kinds[0]: ita_figures(year, (), kinds) for kinds in ITA_KINDS}
+    return jsonify(data), 200
