@@ -184,8 +184,8 @@ def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data)."""
     from suggestion.reports.indicators import current_fiscal_year
     from suggestion.reports.indicators import fiscal_year_indicators
-    from suggestion.reports.publications import ITA_KINDS
     from suggestion.reports.publications import ita_figures
+    from suggestion.reports.publications import ITA_KINDS
 
     raw = request.args.get("fiscal_year", "")
     if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
