@@ -50,7 +50,7 @@ check: lint
 
 ## messages: extract new strings and merge them into the catalogs
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --omit-header --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --omit-header --no-location \
 		-o suggestion/translations/messages.pot .
 	$(BIN)/pybabel update -i suggestion/translations/messages.pot -d suggestion/translations --no-fuzzy-matching
 

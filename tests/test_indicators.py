@@ -220,3 +220,20 @@ def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
         resolved_later.tracking_code,
     }
     assert open_in_time.tracking_code not in {c.tracking_code for c in report["overdue"]}
+
+
+def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
+    from suggestion.core.time import utcnow
+    from suggestion.reports.indicators import acknowledged_on_time
+    from suggestion.reports.indicators import Period
+
+    today = utcnow().date()
+    waiting = make_case(received_at=utcnow() - timedelta(minutes=5)).case  # due tomorrow or later
+    done = make_case(received_at=utcnow() - timedelta(minutes=5)).case
+    set_(done, acknowledged_at=utcnow())
+    late = make_case(received_at=utcnow() - 20 * DAY).case  # never acknowledged, long due
+    db.session.flush()
+    assert waiting.ack_due_at > utcnow()
+    result = acknowledged_on_time(Period(today - 30 * DAY, today), ["complaint", "corruption"])
+    assert result == {"on_time": 1, "total": 2, "percent": 50.0}
+    assert late.acknowledged_at is None

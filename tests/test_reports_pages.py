@@ -86,7 +86,12 @@ def test_managers_see_their_division_and_admins_everything(app, client, staff, t
     page = everyone.get("/reports/").get_data(as_text=True)
     assert cell(page, "on-time") == "50%(1/2)"
     assert 'data-testid="corruption"' in page
-    assert everyone.get("/reports/?fiscal_year=99999").status_code == 404
+    assert 'data-testid="corruption-note"' in page  # the lists leave corruption reports out
+    for bad in ("99999", "2026", "abc"):
+        response = everyone.get(f"/reports/?fiscal_year={bad}")
+        assert response.status_code == 400
+        assert "ปีงบประมาณเป็นพุทธศักราช" in response.get_data(as_text=True)
+    assert everyone.get("/reports/monthly.csv?month=abc").status_code == 400
 
 
 def test_any_period_can_be_chosen_and_a_bad_one_is_explained(app, client, staff, three_cases):
@@ -170,7 +175,8 @@ def test_the_monthly_report_downloads_hold_the_page_figures(app, client, staff, 
         )
     )
     assert next(r for r in rows if r and r[0] == "รวม")[:5] == ["รวม", "3", "2", "1", "50%"]
-    assert client.get("/reports/monthly?month=2026-99").status_code == 200
+    bad = client.get("/reports/monthly?month=2026-99")
+    assert bad.status_code == 400 and "กรุณาระบุเดือน" in bad.get_data(as_text=True)
     assert client.get("/reports/monthly.doc").status_code == 404
 
 
@@ -204,6 +210,10 @@ def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staf
     assert "somchai@example.com" in personal
     filtered = client.get("/staff/cases.csv?status=all&on_time=no").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(filtered)))) == 0
+    refused = client.get("/staff/cases.csv?status=all&resolved_from=abc&on_time=maybe")
+    assert refused.status_code == 400 and "กรุณาแก้ไขตัวกรอง" in refused.get_data(as_text=True)
+    huge = client.get("/staff/cases.csv?status=all&division=99999999999999999999999")
+    assert huge.status_code == 200  # an id beyond any id is no filter, as on the page
 
     integrity = app.test_client()
     login(integrity, staff("integrity", "INTEGRITY"))
@@ -215,3 +225,12 @@ def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staf
         )
     )
     assert [r["tracking_code"] for r in rows] == [corrupt]
+
+
+def test_a_formula_in_a_filers_name_stays_text_in_the_export(app, client, staff, file_a_case):
+    file_a_case(name='=HYPERLINK("http://evil.example","คลิก")', address="@SUM(A1)")
+    login(client, staff("officer", "SERVICE"))
+    body = client.get("/staff/cases.csv?status=all&personal=1").get_data(as_text=True)
+    [row] = list(csv.DictReader(io.StringIO(body)))
+    assert row["filer_name"] == '\'=HYPERLINK("http://evil.example","คลิก")'
+    assert row["filer_address"] == "'@SUM(A1)"

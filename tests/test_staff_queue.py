@@ -201,4 +201,25 @@ def test_far_away_dates_are_refused_with_a_message(client, staff):
         page = client.get(f"/staff/?{query}")
         assert page.status_code == 200
         assert "ระหว่างปี ค.ศ. 1900 ถึง 2200" in page.get_data(as_text=True)
-        assert client.get(f"/staff/cases.csv?{query}").status_code == 200
+        assert client.get(f"/staff/cases.csv?{query}").status_code == 400
+
+
+def test_all_but_merged_lists_what_the_reports_count_as_received(client, staff, file_a_case):
+    import sqlalchemy as sa
+
+    from suggestion.cases.models import Case
+    from suggestion.extensions import db
+
+    keeper = file_a_case()[0]
+    duplicate = file_a_case()[0]
+    target = db.session.scalars(sa.select(Case.id).where(Case.tracking_code == keeper)).one()
+    db.session.execute(
+        sa.update(Case)
+        .where(Case.tracking_code == duplicate)
+        .values(status="merged", merged_into_id=target)
+    )
+    db.session.commit()
+    login(client, staff("officer", "SERVICE"))
+    page = client.get("/staff/?status=counted").get_data(as_text=True)
+    assert keeper in page and duplicate not in page
+    assert duplicate in client.get("/staff/?status=all").get_data(as_text=True)

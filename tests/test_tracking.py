@@ -175,6 +175,7 @@ def test_the_filer_rates_the_outcome_once_and_the_case_closes(app, client, file_
     assert response.status_code == 303
     case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
     assert case.satisfaction == 4 and case.status == "closed"
+    assert "4 จาก 5" in client.get(f"/track/{code}").get_data(as_text=True)
     again = client.post(f"/track/{code}/rating", data={"csrf_token": token, "score": "1"})
     assert again.status_code == 303
     assert (

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
@@ -20,6 +19,7 @@ from wtforms.validators import Optional
 from suggestion.auth.models import Role
 from suggestion.auth.services import MIN_PASSWORD_LENGTH
 from suggestion.core.forms import choices
+from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
@@ -39,7 +39,7 @@ PASSWORD_LENGTH = Length(
 )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip_text],
@@ -62,7 +62,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
 
 
-class ReplyTemplateForm(FlaskForm):
+class ReplyTemplateForm(Form):
     title_th = StringField(
         _l("Title (Thai)"),
         filters=[strip_text],
@@ -86,7 +86,7 @@ class ReplyTemplateForm(FlaskForm):
     is_active = BooleanField(_l("In use"), default=True)
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     day = DateField(
         _l("Date"), validators=[DataRequired(_l("Give the date of the holiday.")), sensible_date]
     )
@@ -97,7 +97,7 @@ class HolidayForm(FlaskForm):
     )
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """The working-day terms of one policy (DESIGN §1.4)."""
 
     ack_days = IntegerField(

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
@@ -9,16 +8,16 @@ from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
 from suggestion.auth.services import MIN_PASSWORD_LENGTH
+from suggestion.core.forms import Form
+from suggestion.core.forms import REQUIRED
 
-REQUIRED = _l("This field is required.")
 
-
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(
         _l("New password"),

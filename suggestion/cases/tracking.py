@@ -94,6 +94,7 @@ def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
         actor_label="public",
         diff={"satisfaction": (None, score)},
         body=comment or None,
+        is_public=True,  # the filer sees their own rating on /track
     )
     if case.status != Status.CLOSED:
         transition(case, Status.CLOSED, actor_label="public")

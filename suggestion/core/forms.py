@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+import flask_babel
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -40,9 +42,10 @@ def int_or_zero(value: Any) -> int:
     """For select fields of ids: anything that is not a number becomes 0, which
     the form's own validator then refuses with its own message."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return 0
+    return number if 0 <= number <= 2**31 - 1 else 0  # beyond any id
 
 
 EARLIEST = date(1900, 1, 1)
@@ -57,3 +60,22 @@ def sensible_date(_form: Any, field: Any) -> None:
 
 def choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class _CatalogTranslations:
+    """WTForms' own messages ("Not a valid date value.") from our catalog:
+    Flask-WTF would look them up in WTForms' catalogs, which have no Thai."""
+
+    def gettext(self, string: str) -> str:
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return flask_babel.ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    """The base of every form here: WTForms' messages in the page's language."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _CatalogTranslations:
+            return _CatalogTranslations()

@@ -77,7 +77,7 @@ def format_month(day: date, locale: str, *, short: bool = False) -> str:
             return f"{THAI_MONTHS_SHORT[day.month - 1]} {(day.year + BE_OFFSET) % 100:02d}"
         return f"{THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
     name = ENGLISH_MONTHS[day.month - 1]
-    return f"{name[:3] if short else name} {day.year}"
+    return f"{name[:3]} ’{day.year % 100:02d}" if short else f"{name} {day.year}"
 
 
 def format_datetime(moment: datetime, locale: str, tz: ZoneInfo) -> str:

@@ -2,6 +2,7 @@
 extraction finds them (Flask-WTF translates them through Flask-Babel)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 MESSAGES = (
     _l("Not a valid datetime value."),
@@ -9,4 +10,9 @@ MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid choice."),
     _l("Invalid Choice: could not coerce."),
+    lazy_ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    ),
 )

@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import MultipleFileField
@@ -33,6 +32,7 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.core.forms import choices
 from suggestion.core.forms import FALSE_VALUES
+from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import none_if_blank
@@ -57,7 +57,7 @@ def categories_for(kind: Kind) -> list[Category]:
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
-class FilingForm(FlaskForm):
+class FilingForm(Form):
     """The form of DESIGN §1.2: who files, what about, the facts, the files."""
 
     # Checked by validate_category, with one message for every kind of bad value.
@@ -186,7 +186,7 @@ class FilingForm(FlaskForm):
         )
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     tracking_code = StringField(
         _l("Tracking code"),
         filters=[strip_text],
@@ -199,7 +199,7 @@ class TrackForm(FlaskForm):
     )
 
 
-class AddInformationForm(FlaskForm):
+class AddInformationForm(Form):
     text = TextAreaField(
         _l("Information to add"),
         filters=[strip_text],
@@ -214,7 +214,7 @@ class AddInformationForm(FlaskForm):
     validate_attachments = FilingForm.validate_attachments
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     score = RadioField(
         _l("How satisfied are you with how we handled your case?"),
         choices=choices(

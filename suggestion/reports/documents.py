@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from suggestion.core.spreadsheet import safe_cell
+
 FONTS = Path(__file__).parent / "fonts"
 
 
@@ -64,7 +66,7 @@ def to_csv(document: Document) -> str:
         writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.header)
-        writer.writerows([[_text(v) for v in row] for row in table.rows])
+        writer.writerows([[safe_cell(_text(v)) for v in row] for row in table.rows])
     return buffer.getvalue()
 
 
@@ -108,7 +110,7 @@ def to_xlsx(document: Document) -> bytes:
             cell.font = bold
         sheet.append(header)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
     if not document.tables:
         workbook.create_sheet("Report").append([document.title])
     buffer = io.BytesIO()

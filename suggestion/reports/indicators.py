@@ -157,7 +157,11 @@ def satisfaction(period: Period, kinds: list[str], scope: Scope = ()) -> dict[st
 
 
 def acknowledged_on_time(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
+    """Of the cases received in the period whose acknowledgement was due by
+    its end (or by now) or that have been acknowledged, those acknowledged by
+    the acknowledgement deadline."""
     start, end = period.bounds()
+    cutoff = min(end, utcnow())
     row = db.session.execute(
         sa.select(
             sa.func.count(), sa.func.count().filter(Case.acknowledged_at <= Case.ack_due_at)
@@ -167,6 +171,7 @@ def acknowledged_on_time(period: Period, kinds: list[str], scope: Scope = ()) ->
             Case.received_at >= start,
             Case.received_at < end,
             Case.status != Status.MERGED.value,
+            sa.or_(Case.acknowledged_at.is_not(None), Case.ack_due_at < cutoff),
         )
     ).one()
     total, on_time = int(row[0]), int(row[1])
@@ -315,12 +320,9 @@ def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: in
             Case.subject,
             Case.received_at,
             Case.due_at,
-            Division.code.label("division"),
-            Category.code.label("category"),
+            Case.division_id,
+            Case.category_id,
         )
-        .select_from(Case)
-        .outerjoin(Category, Category.id == Case.category_id)
-        .outerjoin(Division, Division.id == Case.division_id)
         .where(Case.kind.in_(kinds), *scope, overdue_at_end(period))
         .order_by(Case.due_at, Case.id)
         .limit(limit)

@@ -78,8 +78,8 @@ def monthly_document(period: Period, report: dict[str, Any], where: str) -> Docu
         [
             case.tracking_code,
             str(KIND_LABELS[Kind(case.kind)]),
-            case.category or "—",
-            case.division or "—",
+            categories.get(case.category_id, "—"),
+            divisions.get(case.division_id, _("Not routed")),
             format_date(case.received_at, locale, tz),
             format_date(case.due_at, locale, tz),
         ]
@@ -102,7 +102,8 @@ def monthly_document(period: Period, report: dict[str, Any], where: str) -> Docu
             Table(
                 _("By category"),
                 sla_header(_("Category")),
-                [sla_row(categories.get(r["id"], _("None")), r) for r in report["by_category"]],
+                [sla_row(categories.get(r["id"], _("None")), r) for r in report["by_category"]]
+                + [sla_row(_("Total"), report["total"])],
             ),
             Table(
                 _("Cases overdue and without an outcome at the end of the month"),
@@ -165,7 +166,9 @@ def ita_rows(figures: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def ita_document(fiscal_year: int, sections: list[tuple[str, dict[str, Any]]]) -> Document:
+def ita_document(
+    fiscal_year: int, sections: list[tuple[str, dict[str, Any]]], where: str
+) -> Document:
     header = [
         _("Indicator"),
         _("October – March"),
@@ -177,6 +180,7 @@ def ita_document(fiscal_year: int, sections: list[tuple[str, dict[str, Any]]]) -
         ),
         lines=[
             _("Period: %(dates)s", dates=period_text(Period.fiscal_year(fiscal_year))),
+            _("Covering: %(where)s", where=where),
             _("Figures only: this summary holds no personal data."),
         ],
         tables=[Table(title, header, ita_rows(figures)) for title, figures in sections],

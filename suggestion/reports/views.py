@@ -36,6 +36,7 @@ from suggestion.core.forms import EARLIEST
 from suggestion.core.forms import LATEST
 from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
+from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.reports import documents
@@ -84,16 +85,44 @@ def scope_label() -> str:
     return division.name(current_language()) if division else _("Your division only")
 
 
+class BadChoice(ValueError):
+    """A report asked for with a year or month that makes no sense."""
+
+
 def _fiscal_year() -> int:
-    year = request.args.get("fiscal_year", type=int) or current_fiscal_year()
-    if not 2500 <= year <= 2700:
-        abort(404)
-    return year
+    """The fiscal year asked for (B.E.), or the current one; BadChoice if it is not one."""
+    raw = request.args.get("fiscal_year", "")
+    if not raw:
+        return current_fiscal_year()
+    if not (raw.isdigit() and 2500 <= int(raw) <= 2700):
+        raise BadChoice(_("Give a fiscal year in the Buddhist Era, such as 2569."))
+    return int(raw)
 
 
 def _kinds() -> list[str]:
+    """The kinds asked for, or the default; managers' reports never hold
+    corruption reports, so it is not listed among theirs."""
     known = {k.value for k in Kind}
-    return [k for k in request.args.getlist("kind") if k in known] or list(DEFAULT_KINDS)
+    if current_user.role == Role.MANAGER:
+        known.discard(Kind.CORRUPTION.value)
+    chosen = [k for k in request.args.getlist("kind") if k in known]
+    return chosen or [k for k in DEFAULT_KINDS if k in known]
+
+
+@bp.errorhandler(BadChoice)
+def _bad_choice(error: BadChoice) -> Any:
+    """A page says what was wrong and shows the current figures instead; a
+    download says what was wrong and sends nothing."""
+    if request.view_args and request.view_args.get("fmt"):
+        return Response(f"{error}\n", status=400, mimetype="text/plain")
+    args: dict[str, Any] = {
+        k: request.args.getlist(k) for k in request.args if k not in ("fiscal_year", "month")
+    }
+    return render_template(
+        "reports/bad_choice.html",
+        message=str(error),
+        retry=url_for(request.endpoint or "reports.index", **args),
+    ), 400
 
 
 @dataclass
@@ -117,6 +146,8 @@ def _parse_day(text: str | None) -> date | None:
 def _choice() -> Choice:
     year = _fiscal_year()
     key = request.args.get("period", "year")
+    if key == "year" and (request.args.get("from") or request.args.get("to")):
+        key = "range"  # dates typed in without choosing "these dates" in the list
     whole = Choice(year, "year", Period.fiscal_year(year))
     if key == "year":
         return whole
@@ -125,7 +156,8 @@ def _choice() -> Choice:
     if match := re.fullmatch(r"(\d{4})-(\d{2})", key):
         y, m = int(match[1]), int(match[2])
         if EARLIEST.year <= y <= LATEST.year and 1 <= m <= 12:
-            return Choice(year, key, Period.month(y, m))
+            month = Period.month(y, m)  # the page then shows that month's fiscal year
+            return Choice(fiscal_year_of(month.first), key, month)
     if key == "range":
         first = _parse_day(request.args.get("from"))
         last = _parse_day(request.args.get("to"))
@@ -205,14 +237,13 @@ def _download(document: documents.Document, name: str, fmt: str) -> Response:
 @bp.get("/monthly.<any(pdf, xlsx, csv):fmt>")
 def monthly(fmt: str | None) -> Any:
     kinds = _kinds()
-    error = None
     period = previous_month(local_date(utcnow(), agency_zone()))
     if "month" in request.args:
         match = re.fullmatch(r"(\d{4})-(\d{2})", request.args["month"])
         if match and EARLIEST.year <= int(match[1]) <= LATEST.year and 1 <= int(match[2]) <= 12:
             period = Period.month(int(match[1]), int(match[2]))
         else:
-            error = _("Choose a month from the list; the last month is shown.")
+            raise BadChoice(_("Give the month as year and month, such as 2026-10."))
     report = monthly_report(period, kinds, scope())
     if fmt:
         document = publications.monthly_document(period, report, scope_label())
@@ -226,7 +257,6 @@ def monthly(fmt: str | None) -> Any:
         period=period,
         report=report,
         kinds=kinds,
-        error=error,
         recent=[Period.month(today.year, today.month), *recent],
         division_names=publications.names(Division),
         category_names=publications.names(Category),
@@ -249,7 +279,7 @@ def ita_sections(year: int) -> list[tuple[str, dict[str, Any]]]:
 @bp.get("/ita.<any(pdf, csv):fmt>")
 def ita(fmt: str | None) -> Any:
     year = _fiscal_year()
-    document = publications.ita_document(year, ita_sections(year))
+    document = publications.ita_document(year, ita_sections(year), scope_label())
     if fmt:
         return _download(document, f"ita-{year}", fmt)
     return render_template(

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -21,6 +22,8 @@ from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
+from suggestion.core.i18n import agency_zone
+from suggestion.core.spreadsheet import safe_cell
 from suggestion.extensions import db
 from suggestion.staff.queries import QueueFilters
 from suggestion.staff.queries import where
@@ -34,8 +37,9 @@ COLUMNS = (
 PERSONAL_COLUMNS = ("filer_name", "filer_email", "filer_phone", "filer_address")
 
 
-def _moment(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+def _moment(value: datetime | None, tz: ZoneInfo) -> str:
+    """In the agency's zone, to the second: ``2026-11-25T14:04:10+07:00``."""
+    return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
 
 
 def _on_time(resolved_at: datetime | None, due_at: datetime) -> str:
@@ -76,9 +80,11 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
     if personal:
         query = query.outerjoin(Complainant, Complainant.case_id == Case.id)
     conditions = where(access, filters)
+    tz = agency_zone()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS + (PERSONAL_COLUMNS if personal else ()))
+
     after: tuple[datetime, int] | None = None
     while True:
         keyset = [sa.tuple_(Case.due_at, Case.id) > sa.tuple_(*after)] if after else []
@@ -88,16 +94,17 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
         for r in page:
             row = [
                 r.tracking_code, r.kind, r.category or "", r.channel, r.status, r.priority,
-                r.division or "", _moment(r.received_at), _moment(r.ack_due_at),
-                _moment(r.acknowledged_at), _moment(r.due_at), _moment(r.resolved_at),
-                _moment(r.closed_at), _on_time(r.resolved_at, r.due_at),
+                r.division or "", _moment(r.received_at, tz), _moment(r.ack_due_at, tz),
+                _moment(r.acknowledged_at, tz), _moment(r.due_at, tz),
+                _moment(r.resolved_at, tz), _moment(r.closed_at, tz),
+                _on_time(r.resolved_at, r.due_at),
                 r.outcome_working_days if r.outcome_working_days is not None else "",
                 r.satisfaction or "",
             ]  # fmt: skip
             if personal:
                 shown = not r.is_anonymous
                 row += [(v or "") if shown else "" for v in (r.name, r.email, r.phone, r.address)]
-            writer.writerow(row)
+            writer.writerow([safe_cell(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

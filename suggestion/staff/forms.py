@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import DateTimeLocalField
 from wtforms import HiddenField
@@ -31,6 +30,7 @@ from suggestion.cases.states import PRIORITY_LABELS
 from suggestion.cases.states import REJECT_GROUND_LABELS
 from suggestion.cases.states import STATUS_LABELS
 from suggestion.core.forms import choices
+from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
@@ -49,7 +49,7 @@ def _text(label: Any, max_length: int = TEXT_MAX) -> TextAreaField:
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     version = HiddenField(filters=[int_or_zero])
 
 
@@ -97,16 +97,16 @@ class MergeForm(ActionForm):
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = _text(_l("Why you need to open this report"), 1000)
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(Form):
     division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
     assignee = SelectField(_l("Officer"), coerce=int_or_zero, validate_choice=False)
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """The queue's filters, read from the URL so a view can be bookmarked."""
 
     class Meta:
@@ -115,7 +115,11 @@ class QueueFilterForm(FlaskForm):
     status = SelectField(
         _l("State"),
         choices=choices(
-            [("", _l("Open cases")), ("all", _l("All states"))]
+            [
+                ("", _l("Open cases")),
+                ("all", _l("All states")),
+                ("counted", _l("All but merged duplicates")),
+            ]
             + [(k.value, v) for k, v in STATUS_LABELS.items()]
         ),
         default="",
@@ -166,6 +170,17 @@ class QueueFilterForm(FlaskForm):
         filters=[strip_text],
         validators=[Optional(), Length(max=100, message=TOO_LONG)],
     )
+
+    def validate_received_to(self, field: DateField) -> None:
+        _not_before(self.received_from.data, field)
+
+    def validate_resolved_to(self, field: DateField) -> None:
+        _not_before(self.resolved_from.data, field)
+
+
+def _not_before(first: Any, field: DateField) -> None:
+    if first is not None and field.data is not None and field.data < first:
+        raise ValidationError(_l("This date is before the first one."))
 
 
 class IntakeForm(FilingForm):

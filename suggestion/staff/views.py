@@ -158,6 +158,8 @@ def _filters_from(form: forms.QueueFilterForm) -> queries.QueueFilters:
     status = form.status.data
     if status == "all":
         filters.statuses = []
+    elif status == "counted":  # as the reports count received cases
+        filters.statuses = [s.value for s in Status if s != Status.MERGED]
     elif status in {s.value for s in Status}:
         filters.statuses = [status]
     filters.kinds = list(form.kind.data or []) if not form.kind.errors else []
@@ -207,7 +209,19 @@ def export_cases() -> Any:
     form = forms.QueueFilterForm(request.args)
     form.category.choices = _category_choices("")
     form.division.choices = _division_choices("")
-    form.validate()
+    if not form.validate():
+        # The page shows these next to the filters; a download must not
+        # quietly export more than was asked for.
+        problems = [
+            f"{form[name].label.text}: {', '.join(map(str, errors))}"
+            for name, errors in form.errors.items()
+        ]
+        text = (
+            _("The cases were not exported; correct the filters first:")
+            + "\n"
+            + "\n".join(problems)
+        )
+        return Response(text + "\n", status=400, mimetype="text/plain")
     personal = request.args.get("personal") == "1"
     if personal:
         # Who took the filers' contact details, never the details themselves.
