@@ -136,21 +136,8 @@ def ita_rows(figures: dict[str, Any]) -> list[list[Any]]:
     def both(label: str, pick: Any) -> list[Any]:
         return [label, pick(half), pick(year)]
 
-    def within(d: dict[str, Any]) -> str:
-        r = d["resolved_within_deadline"]
-        return ratio_text(r["percent"], r["on_time"], r["resolved"])
-
-    def strict(d: dict[str, Any]) -> str:
-        r = d["resolved_within_deadline_strict"]
-        return ratio_text(r["percent"], r["on_time"], r["total"])
-
-    def satisfied(d: dict[str, Any]) -> str:
-        r = d["satisfaction"]
-        return ratio_text(r["percent"], r["satisfied"], r["ratings"])
-
-    def acknowledged(d: dict[str, Any]) -> str:
-        r = d["acknowledged_on_time"]
-        return ratio_text(r["percent"], r["on_time"], r["total"])
+    def ratio(key: str, part: str, whole: str) -> Any:
+        return lambda d: ratio_text(d[key]["percent"], d[key][part], d[key][whole])
 
     def median(d: dict[str, Any]) -> Any:
         m = d["median_working_days_to_outcome"]
@@ -158,11 +145,17 @@ def ita_rows(figures: dict[str, Any]) -> list[list[Any]]:
 
     return [
         both(_("Received"), lambda d: d["received"]),
-        both(_("Resolved within the deadline"), within),
-        both(_("Resolved within the deadline, strict"), strict),
-        both(_("Acknowledged on time"), acknowledged),
+        both(
+            _("Resolved within the deadline"),
+            ratio("resolved_within_deadline", "on_time", "resolved"),
+        ),
+        both(
+            _("Resolved within the deadline, strict"),
+            ratio("resolved_within_deadline_strict", "on_time", "total"),
+        ),
+        both(_("Acknowledged on time"), ratio("acknowledged_on_time", "on_time", "total")),
         both(_("Median working days to an outcome"), median),
-        both(_("Satisfied users"), satisfied),
+        both(_("Satisfied users"), ratio("satisfaction", "satisfied", "ratings")),
     ]
 
 

@@ -186,6 +186,18 @@ def _cases_link(kinds: list[str]) -> Any:
     return link
 
 
+def _page_context(kinds: list[str]) -> dict[str, Any]:
+    """What every report page shows beside its figures."""
+    return {
+        "division_names": publications.names(Division),
+        "category_names": publications.names(Category),
+        "scope_label": scope_label(),
+        "cases_link": _cases_link(kinds),
+        "Kind": Kind,
+        "KIND_LABELS": KIND_LABELS,
+    }
+
+
 @bp.get("/")
 def index() -> Any:
     choice, kinds = _choice(), _kinds()
@@ -210,12 +222,7 @@ def index() -> Any:
         months=monthly_sla(choice.year, kinds, scope()),
         month_choices=month_periods(choice.year),
         current=current_fiscal_year(),
-        division_names=publications.names(Division),
-        category_names=publications.names(Category),
-        scope_label=scope_label(),
-        cases_link=_cases_link(kinds),
-        Kind=Kind,
-        KIND_LABELS=KIND_LABELS,
+        **_page_context(kinds),
     )
 
 
@@ -258,12 +265,7 @@ def monthly(fmt: str | None) -> Any:
         report=report,
         kinds=kinds,
         recent=[Period.month(today.year, today.month), *recent],
-        division_names=publications.names(Division),
-        category_names=publications.names(Category),
-        scope_label=scope_label(),
-        cases_link=_cases_link(kinds),
-        Kind=Kind,
-        KIND_LABELS=KIND_LABELS,
+        **_page_context(kinds),
     )
 
 
