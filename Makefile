@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard suggestion/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install lint check messages clean
+.PHONY: run test install lint check messages clean bench
 
 ## run: set everything up and start the site, a worker and beat (SQLite, embedded broker)
 run: install $(COMPILED)
@@ -33,6 +33,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+## bench: the benchmark (BENCH_CASES=1000000 for the full run); see docs/performance.md
+bench: install $(COMPILED) $(VENV)/.bench-installed
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
 	@touch $@
 
 %.mo: %.po
