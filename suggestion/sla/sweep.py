@@ -111,9 +111,15 @@ def _insert(table: Any) -> Any:
 
 
 def _record_batch(
-    rule: Rule, since: datetime | None, now: datetime, limit: int
+    rule: Rule,
+    since: datetime | None,
+    now: datetime,
+    limit: int,
+    after: tuple[datetime, int] | None = None,
 ) -> list[tuple[int, int]]:
-    """Record up to ``limit`` alerts of one rule; returns (alert id, case id)."""
+    """Record up to ``limit`` alerts of one rule, of the cases past ``after``
+    (the last threshold and case of the previous batch); returns (alert id,
+    case id)."""
     already = sa.exists().where(
         SlaAlert.case_id == Case.id,
         SlaAlert.kind == rule.kind.value,
@@ -122,6 +128,11 @@ def _record_batch(
     window = [rule.threshold <= now]
     if since is not None:
         window.append(rule.threshold > since)
+    if after is not None:
+        # Keyset: each batch starts where the last ended, so that a sweep of
+        # many crossings reads each once (without it, every batch re-read the
+        # cases already alerted, and the sweep grew with the square of them).
+        window.append(sa.tuple_(rule.threshold, Case.id) > sa.tuple_(*after))
     candidates = (
         sa.select(
             Case.id,
@@ -130,7 +141,7 @@ def _record_batch(
             sa.literal(now, type_=SlaAlert.created_at.type),
         )
         .where(*window, *rule.conditions, ~already)
-        .order_by(rule.threshold)
+        .order_by(rule.threshold, Case.id)
         .limit(limit)
     )
     statement = (
@@ -280,10 +291,18 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
         db.session.commit()
         report.run_id = run.id
         for rule in rules(now):
+            after: tuple[datetime, int] | None = None
             while True:
-                alerts = _record_batch(rule, since, now, batch_size)
+                alerts = _record_batch(rule, since, now, batch_size, after)
                 if not alerts:
                     break
+                last = db.session.execute(
+                    sa.select(rule.threshold, Case.id)
+                    .where(Case.id.in_([case_id for _, case_id in alerts]))
+                    .order_by(rule.threshold.desc(), Case.id.desc())
+                    .limit(1)
+                ).one()
+                after = (last[0], last[1])
                 case_count, rows = _messages(alerts, rule.kind, now)
                 queue_emails(rows)
                 if rule.kind == AlertKind.PROGRESS:
