@@ -71,12 +71,8 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
     track_token = codes.new_track_token()
     fiscal_year = fiscal_year_of(local_date(received_at, tz))
 
-    # The counter's row lock is held from here to the commit: keep the rest short.
-    tracking_code, sequence = codes.next_tracking_code(fiscal_year)
     case = Case(
-        tracking_code=tracking_code,
         fiscal_year=fiscal_year,
-        sequence=sequence,
         kind=filing.kind,
         category_id=category_id,
         division_id=filing.category.division_id if filing.category else None,
@@ -91,6 +87,11 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
         received_at=received_at,
     )
     apply_deadlines(case)
+    # The counter's row lock is held from here to the commit, which serialises
+    # the filings of a fiscal year: everything that can be done before taking
+    # the number (the policy, the holidays, the deadlines) is done above.
+    tracking_code, sequence = codes.next_tracking_code(fiscal_year)
+    case.tracking_code, case.sequence = tracking_code, sequence
     db.session.add(case)
     db.session.flush()
     if not filing.is_anonymous:
