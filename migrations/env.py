@@ -46,7 +46,7 @@ def get_metadata():
 
 # Indexes that exist only on PostgreSQL, created by hand in a migration, which
 # autogenerate must not try to drop.
-HAND_MADE_INDEXES = {"ix_cases_search_trgm"}
+HAND_MADE_INDEXES = {"ix_cases_search_trgm", "ix_cases_open_search_trgm"}
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -146,10 +146,18 @@ def queue_page(access: StaffAccess, filters: QueueFilters, cursor: str | None = 
         )
     )
     next_cursor = encode_cursor(rows[PAGE_SIZE - 1]) if len(rows) > PAGE_SIZE else None
+    # The counts are of the open states, the queue's work, and of the states
+    # asked for: counting every finished case in reach would read the agency's
+    # whole history on each page (the open states are read from their own
+    # partial index, which stays small however many years are kept).
+    # With "all states" asked for, every state is counted.
+    counted = [Case.status.in_(sorted({s.value for s in OPEN_STATES} | set(filters.statuses)))]
     counts = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
-            .where(*where(access, filters, with_status=False))
+            .where(
+                *where(access, filters, with_status=False), *(counted if filters.statuses else [])
+            )
             .group_by(Case.status)
         ).all()
     )
