@@ -1,7 +1,8 @@
 """Indexes that keep the queue and the indicators fast at a million cases
 (measured by make bench, docs/performance.md): the open cases by deadline, a
-trigram index of the open cases for the queue's search, and the indicators'
-columns carried in the receipt and outcome indexes.
+trigram index of the open cases for the queue's search, the indicators'
+columns carried in the receipt and outcome indexes, and the cases of a kind by
+deadline for the strict indicator.
 
 Revision ID: 0007
 Revises: 0005
@@ -21,7 +22,7 @@ depends_on = None
 OPEN = "status IN ('received', 'screening', 'awaiting_info', 'in_progress')"
 RECEIVED = ["status", "acknowledged_at", "ack_due_at", "channel", "category_id", "division_id"]
 RESOLVED = ["due_at", "satisfaction", "outcome_working_days", "status", "channel",
-            "category_id", "division_id"]
+            "category_id", "division_id", "received_at", "closed_at"]
 
 
 def upgrade():
@@ -31,6 +32,8 @@ def upgrade():
                     postgresql_include=RECEIVED)
     op.create_index("ix_cases_kind_resolved_at", "cases", ["kind", "resolved_at"],
                     postgresql_include=RESOLVED)
+    op.create_index("ix_cases_kind_due_at", "cases", ["kind", "due_at"],
+                    postgresql_include=["status", "resolved_at", "closed_at", "received_at"])
     op.create_index("ix_cases_open_due_at", "cases", ["due_at", "id"],
                     postgresql_include=["status", "kind", "division_id", "assignee_id"],
                     postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
@@ -48,6 +51,7 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_cases_open_search_trgm")
     op.drop_index("ix_cases_open_due_at", table_name="cases")
+    op.drop_index("ix_cases_kind_due_at", table_name="cases")
     op.drop_index("ix_cases_kind_resolved_at", table_name="cases")
     op.drop_index("ix_cases_kind_received_at", table_name="cases")
     op.create_index("ix_cases_kind_received_at", "cases", ["kind", "received_at"])

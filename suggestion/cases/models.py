@@ -24,7 +24,7 @@ RECEIVED_INDICATOR_COLUMNS = [
 ]  # fmt: skip
 RESOLVED_INDICATOR_COLUMNS = [
     "due_at", "satisfaction", "outcome_working_days", "status", "channel", "category_id",
-    "division_id",
+    "division_id", "received_at", "closed_at",
 ]  # fmt: skip
 
 
@@ -102,6 +102,13 @@ class Case(Base):
             "kind",
             "resolved_at",
             postgresql_include=RESOLVED_INDICATOR_COLUMNS,
+        ),
+        # The strict indicator: the cases due in a period without an outcome.
+        sa.Index(
+            "ix_cases_kind_due_at",
+            "kind",
+            "due_at",
+            postgresql_include=["status", "resolved_at", "closed_at", "received_at"],
         ),
         # The queue: open cases, nearest deadline first, whatever the history.
         sa.Index(
