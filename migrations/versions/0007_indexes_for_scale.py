@@ -2,7 +2,8 @@
 (measured by make bench, docs/performance.md): the open cases by deadline, a
 trigram index of the open cases for the queue's search, the indicators'
 columns carried in the receipt and outcome indexes, and the cases of a kind by
-deadline for the strict indicator.
+deadline for the strict indicator, and every case by deadline for the
+queue's keyset pages and its CSV export.
 
 Revision ID: 0007
 Revises: 0005
@@ -34,6 +35,7 @@ def upgrade():
                     postgresql_include=RESOLVED)
     op.create_index("ix_cases_kind_due_at", "cases", ["kind", "due_at"],
                     postgresql_include=["status", "resolved_at", "closed_at", "received_at"])
+    op.create_index("ix_cases_due_at_id", "cases", ["due_at", "id"])
     op.create_index("ix_cases_open_due_at", "cases", ["due_at", "id"],
                     postgresql_include=["status", "kind", "division_id", "assignee_id"],
                     postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
@@ -52,6 +54,7 @@ def downgrade():
         op.execute("DROP INDEX ix_cases_open_search_trgm")
     op.drop_index("ix_cases_open_due_at", table_name="cases")
     op.drop_index("ix_cases_kind_due_at", table_name="cases")
+    op.drop_index("ix_cases_due_at_id", table_name="cases")
     op.drop_index("ix_cases_kind_resolved_at", table_name="cases")
     op.drop_index("ix_cases_kind_received_at", table_name="cases")
     op.create_index("ix_cases_kind_received_at", "cases", ["kind", "received_at"])
