@@ -33,13 +33,14 @@ def _crossing(k: int, after: Any) -> dict[str, Any]:
     from suggestion.sla.sweep import run_sweep
 
     # The open cases first; if there are fewer than K, reopen the latest
-    # outcomes (as an officer's "reopen" would), never corruption reports,
-    # so that each case has one recipient and the figure is per case.
+    # outcomes (as an officer's "reopen" would). Only assigned cases, never
+    # corruption reports: each has one recipient (its assignee), so that the
+    # work per case is the same at every scale and the figure is per case.
     chosen = list(
         db.session.scalars(
             sa.text(
                 "SELECT id FROM cases WHERE status IN :working AND kind <> 'corruption' "
-                "ORDER BY received_at DESC LIMIT :k"
+                "AND assignee_id IS NOT NULL ORDER BY received_at DESC LIMIT :k"
             ).bindparams(sa.bindparam("working", expanding=True)),
             {"working": list(WORKING), "k": k},
         )
@@ -49,7 +50,8 @@ def _crossing(k: int, after: Any) -> dict[str, Any]:
             db.session.scalars(
                 sa.text(
                     "SELECT id FROM cases WHERE status IN ('resolved', 'closed') "
-                    "AND kind <> 'corruption' ORDER BY received_at DESC LIMIT :n"
+                    "AND kind <> 'corruption' AND assignee_id IS NOT NULL "
+                    "ORDER BY received_at DESC LIMIT :n"
                 ),
                 {"n": k - len(chosen)},
             )
