@@ -296,13 +296,15 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
                 alerts = _record_batch(rule, since, now, batch_size, after)
                 if not alerts:
                     break
-                last = db.session.execute(
-                    sa.select(rule.threshold, Case.id)
-                    .where(Case.id.in_([case_id for _, case_id in alerts]))
-                    .order_by(rule.threshold.desc(), Case.id.desc())
-                    .limit(1)
-                ).one()
-                after = (last[0], last[1])
+                # The batch's last (threshold, case), found in Python: with
+                # ORDER BY … LIMIT 1, PostgreSQL walked the threshold index
+                # from its far end instead of reading the batch by key.
+                moments = db.session.execute(
+                    sa.select(rule.threshold, Case.id).where(
+                        Case.id.in_([case_id for _, case_id in alerts])
+                    )
+                ).all()
+                after = max((moment, case_id) for moment, case_id in moments)
                 case_count, rows = _messages(alerts, rule.kind, now)
                 queue_emails(rows)
                 if rule.kind == AlertKind.PROGRESS:
