@@ -3,7 +3,8 @@
 trigram index of the open cases for the queue's search, the indicators'
 columns carried in the receipt and outcome indexes, and the cases of a kind by
 deadline for the strict indicator, and every case by deadline for the
-queue's keyset pages and its CSV export.
+queue's keyset pages and its CSV export; the sweep's thresholds gain the case
+as tie-breaker, for the sweep's keyset batches.
 
 Revision ID: 0007
 Revises: 0005
@@ -26,7 +27,14 @@ RESOLVED = ["due_at", "satisfaction", "outcome_working_days", "status", "channel
             "category_id", "division_id", "received_at", "closed_at"]
 
 
+THRESHOLDS = ("ack_due_at", "remind_at", "final_remind_at", "escalate_at", "progress_due_at")
+
+
 def upgrade():
+    # The sweep's thresholds by (moment, case), for its keyset batches.
+    for column in THRESHOLDS:
+        op.drop_index(f"ix_cases_{column}", table_name="cases")
+        op.create_index(f"ix_cases_{column}_id", "cases", [column, "id"])
     op.drop_index("ix_cases_kind_received_at", table_name="cases")
     op.drop_index("ix_cases_kind_resolved_at", table_name="cases")
     op.create_index("ix_cases_kind_received_at", "cases", ["kind", "received_at"],
@@ -50,6 +58,9 @@ def upgrade():
 
 
 def downgrade():
+    for column in THRESHOLDS:
+        op.drop_index(f"ix_cases_{column}_id", table_name="cases")
+        op.create_index(f"ix_cases_{column}", "cases", [column])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_cases_open_search_trgm")
     op.drop_index("ix_cases_open_due_at", table_name="cases")

@@ -18,6 +18,7 @@ from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.time import utcnow
 
+SWEEP_THRESHOLDS = ("ack_due_at", "remind_at", "final_remind_at", "escalate_at", "progress_due_at")
 OPEN_STATES_SQL = "status IN ('received', 'screening', 'awaiting_info', 'in_progress')"
 RECEIVED_INDICATOR_COLUMNS = [
     "status", "acknowledged_at", "ack_due_at", "channel", "category_id", "division_id",
@@ -122,7 +123,10 @@ class Case(Base):
             postgresql_where=sa.text(OPEN_STATES_SQL),
             sqlite_where=sa.text(OPEN_STATES_SQL),
         ),
-        sa.Index("ix_cases_ack_due_at", "ack_due_at"),
+        # The sweep's thresholds, with the case as tie-breaker: the sweep
+        # reads each in keyset batches, and many cases share a moment (the
+        # start of a due day).
+        *(sa.Index(f"ix_cases_{column}_id", column, "id") for column in SWEEP_THRESHOLDS),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -156,10 +160,10 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     # When the deadline sweep acts, derived from due_at and the policy whenever
     # the deadlines are set, so that the sweep is plain indexed range scans.
-    remind_at: Mapped[datetime | None] = mapped_column(index=True)
-    final_remind_at: Mapped[datetime | None] = mapped_column(index=True)
-    escalate_at: Mapped[datetime | None] = mapped_column(index=True)
-    progress_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    remind_at: Mapped[datetime | None]
+    final_remind_at: Mapped[datetime | None]
+    escalate_at: Mapped[datetime | None]
+    progress_due_at: Mapped[datetime | None]
     # Working days from receipt to the outcome, kept when the outcome is given
     # so that the median is plain SQL.
     outcome_working_days: Mapped[int | None]
