@@ -6,7 +6,7 @@ deadline for the strict indicator, and every case by deadline for the
 queue's keyset pages and its CSV export; the sweep's thresholds gain the case
 as tie-breaker, for the sweep's keyset batches.
 
-Revision ID: 0007
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-25 07:10:00.000000
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
