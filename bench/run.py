@@ -75,6 +75,25 @@ def _meta(name: str) -> dict[str, Any] | None:
         return None
 
 
+def _known_revisions() -> set[str]:
+    """The migrations of this checkout: a template made at a revision that is
+    no longer among them (renumbered, or from another branch) is rebuilt."""
+    pattern = re.compile(r"^revision = ['\"]([^'\"]+)['\"]", re.M)
+    found = set()
+    for path in (ROOT / "migrations" / "versions").glob("*.py"):
+        found.update(pattern.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def _revision(name: str) -> str | None:
+    try:
+        with psycopg.connect(db_url(name)) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+    except psycopg.Error:
+        return None
+
+
 def prepared_database(cases: int, name: str) -> dict[str, Any]:
     """A fresh copy of the template database with ``cases`` cases, generating
     the template when it is missing or stale."""
@@ -82,7 +101,12 @@ def prepared_database(cases: int, name: str) -> dict[str, Any]:
 
     template = f"suggestion_bench_tpl_{cases}"
     meta = _meta(template)
-    fresh = meta and meta.get("generator_version") == GENERATOR_VERSION and meta["cases"] == cases
+    fresh = (
+        meta
+        and meta.get("generator_version") == GENERATOR_VERSION
+        and meta["cases"] == cases
+        and _revision(template) in _known_revisions()
+    )
     if not fresh or os.environ.get("BENCH_REGENERATE"):
         log(f"generating {cases:,} cases into {template}")
         started = time.perf_counter()
