@@ -108,6 +108,7 @@ def test_open_data_has_no_personal_data(client, file_a_case):
     assert response.status_code == 200 and response.json["fiscal_year"] == 2570
     assert "somchai" not in response.get_data(as_text=True)
     assert client.get("/api/v1/stats?fiscal_year=20x").status_code == 400
+    assert client.get("/api/v1/stats?fiscal_year=%C2%B2").status_code == 400
 
 
 def test_the_median_working_days_to_an_outcome(ctx):
@@ -237,3 +238,20 @@ def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     result = acknowledged_on_time(Period(today - 30 * DAY, today), ["complaint", "corruption"])
     assert result == {"on_time": 1, "total": 2, "percent": 50.0}
     assert late.acknowledged_at is None
+
+
+def test_a_case_reopened_after_it_was_closed_is_open_again(ctx):
+    from suggestion.cases.states import Status
+    from suggestion.cases.workflow import transition
+
+    received = at(2026, 1, 5)
+    case = make_case(received_at=received).case
+    transition(case, Status.IN_PROGRESS, at=received)
+    transition(case, Status.RESOLVED, at=received + DAY)
+    transition(case, Status.CLOSED, at=received + 2 * DAY)  # e.g. the filer's rating
+    transition(case, Status.IN_PROGRESS, at=received + 3 * DAY)
+    db.session.flush()
+    assert case.resolved_at is None and case.outcome_working_days is None
+    data = fiscal_year_indicators(2569)
+    assert data["resolved_within_deadline"]["resolved"] == 0
+    assert data["now"]["open"] == 1

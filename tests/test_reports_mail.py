@@ -61,3 +61,15 @@ def test_each_manager_gets_last_months_report_once(app, live_db, celery_worker, 
     admin_text = admin_mail.get_content()
     assert "ทั้งหน่วยงาน" in admin_text and "รวม · รับเรื่องแล้ว: 2" in admin_text
     assert "/reports/monthly.pdf?month=2026-10" in admin_text
+
+
+def test_a_missed_first_working_day_is_caught_up_once(app, ctx):
+    from suggestion.reports.mailing import send_monthly_reports
+
+    with app.test_request_context():
+        make_user("manager", "SERVICE", "catchup.manager@example.go.th")
+        assert send_monthly_reports(date(2026, 10, 30)) == 1  # September's, late but sent
+        assert send_monthly_reports(date(2026, 10, 31)) == 0  # once
+        assert send_monthly_reports(date(2026, 11, 1)) == 0  # a Sunday before November's first working day
+        assert send_monthly_reports(date(2026, 11, 3)) == 1  # 2 November was missed: caught up
+        assert send_monthly_reports(date(2026, 11, 4)) == 0

@@ -87,7 +87,7 @@ def test_managers_see_their_division_and_admins_everything(app, client, staff, t
     assert cell(page, "on-time") == "50%(1/2)"
     assert 'data-testid="corruption"' in page
     assert 'data-testid="corruption-note"' in page  # the lists leave corruption reports out
-    for bad in ("99999", "2026", "abc"):
+    for bad in ("99999", "2026", "abc", "%C2%B2%C2%B2"):
         response = everyone.get(f"/reports/?fiscal_year={bad}")
         assert response.status_code == 400
         assert "ปีงบประมาณเป็นพุทธศักราช" in response.get_data(as_text=True)

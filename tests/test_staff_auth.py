@@ -99,3 +99,16 @@ def test_a_deactivated_account_cannot_log_in(app, client, staff):
         db.session.scalars(sa.select(User).where(User.email == email)).one().is_active = False
         db.session.commit()
     assert attempt(client, email, "correct-horse-battery").status_code == 401
+
+
+def test_an_over_long_address_gets_a_message_in_thai(client):
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": "a" * 300 + "@example.go.th",
+            "password": "x" * 300,
+        },
+    )
+    assert response.status_code in (200, 401, 422)
+    assert "กรุณากรอกไม่เกิน 254 ตัวอักษร" in response.get_data(as_text=True)

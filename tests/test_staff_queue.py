@@ -223,3 +223,12 @@ def test_all_but_merged_lists_what_the_reports_count_as_received(client, staff, 
     page = client.get("/staff/?status=counted").get_data(as_text=True)
     assert keeper in page and duplicate not in page
     assert duplicate in client.get("/staff/?status=all").get_data(as_text=True)
+
+
+def test_wtforms_own_messages_are_in_the_page_language(client, staff):
+    login(client, staff("officer", "SERVICE"))
+    page = client.get("/staff/?kind=bogus&received_from=abc")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "ไม่ใช่ตัวเลือกที่ใช้ได้" in text and "Not a valid" not in text
+    assert client.get("/staff/cases.csv?kind=bogus").status_code == 400

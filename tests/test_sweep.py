@@ -152,3 +152,33 @@ def test_the_sla_commands(app, people):
     sweep = runner.invoke(args=["sla", "sweep"])
     assert sweep.exit_code == 0 and sweep.output.startswith("sweep ")
     assert case.id
+
+
+def test_a_deadline_moved_during_a_sweep_does_not_make_it_skip_cases(people, monkeypatch):
+    """Batches follow what each read: if a case just alerted has its reminder
+    moved later before the next batch (a recompute, a resumption), the
+    sweep still reaches every other case crossing the threshold."""
+    from suggestion.cases.models import Case
+    from suggestion.sla import sweep
+
+    cases = [make_case(received_at=RECEIVED).case for _ in range(7)]
+    for case in cases:
+        case.assignee_id = people["officer"].id
+    db.session.flush()
+    moment = cases[0].remind_at
+    real_record = sweep._record_batch
+
+    def record_then_move(rule, *args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real_record(rule, *args, **kwargs)
+        if rule.kind == sweep.AlertKind.REMIND:  # another session moves them now
+            alerts = result[0] if isinstance(result, tuple) else result
+            db.session.execute(
+                sa.update(Case)
+                .where(Case.id.in_([case_id for _, case_id in alerts]))
+                .values(remind_at=moment + timedelta(days=30))
+            )
+        return result
+
+    monkeypatch.setattr(sweep, "_record_batch", record_then_move)
+    report = run_sweep(now=moment + MINUTE, batch_size=3)
+    assert report.counts["remind"] == 7

@@ -25,6 +25,7 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
+from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
 from suggestion.core.throttle import failed_lookup
 from suggestion.core.throttle import LOOKUP_SCOPE
@@ -188,7 +189,7 @@ def stats() -> tuple[Response, int]:
     from suggestion.reports.publications import ITA_KINDS
 
     raw = request.args.get("fiscal_year", "")
-    if raw and not (raw.isdigit() and 2500 <= int(raw) <= 2700):
+    if raw and not (is_id(raw) and 2500 <= int(raw) <= 2700):
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from suggestion.auth.models import User
+from suggestion.core.forms import is_id
 from suggestion.extensions import db
 from suggestion.extensions import login_manager
 
@@ -11,7 +12,7 @@ from suggestion.extensions import login_manager
 def load_user(session_id: str) -> User | None:
     """``id:epoch``; a password change bumps the epoch and ends old sessions."""
     user_id, _, epoch = session_id.partition(":")
-    if not (user_id.isdigit() and epoch.isdigit()):
+    if not (is_id(user_id) and epoch.isascii() and epoch.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_epoch != int(epoch):

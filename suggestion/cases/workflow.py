@@ -126,7 +126,7 @@ def transition(
         diff["resolved_at"] = (case.resolved_at, now)
         case.resolved_at = now
         case.outcome_working_days = working_days_taken(case.received_at, now)
-    elif before in OUTCOMES and to == S.IN_PROGRESS:  # reopened
+    elif before in OUTCOMES | {S.CLOSED} and to == S.IN_PROGRESS:  # reopened
         diff["resolved_at"] = (case.resolved_at, None)
         case.resolved_at = None
         case.outcome_working_days = None

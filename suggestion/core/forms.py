@@ -38,6 +38,11 @@ def none_if_blank(value: Any) -> Any:
     return strip_text(value) or None
 
 
+def is_id(text: str) -> bool:
+    """ASCII digits that fit an id: ``"²".isdigit()`` is true, but int() refuses it."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def int_or_zero(value: Any) -> int:
     """For select fields of ids: anything that is not a number becomes 0, which
     the form's own validator then refuses with its own message."""
@@ -66,11 +71,14 @@ class _CatalogTranslations:
     """WTForms' own messages ("Not a valid date value.") from our catalog:
     Flask-WTF would look them up in WTForms' catalogs, which have no Thai."""
 
+    # The catalog's raw strings: WTForms fills in %(max)s, %(value)s itself
+    # (Flask-Babel's own gettext and ngettext would interpolate, and fail).
+
     def gettext(self, string: str) -> str:
-        return flask_babel.gettext(string)
+        return str(flask_babel.get_translations().gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return flask_babel.ngettext(singular, plural, n)
+        return str(flask_babel.get_translations().ngettext(singular, plural, n))
 
 
 class Form(FlaskForm):

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from suggestion.core.jobs import after_commit
 from suggestion.core.jobs import send_tasks
@@ -43,12 +45,19 @@ SUBJECTS = {
 }
 
 
-def queue_emails(rows: list[dict[str, Any]]) -> list[int]:
+def queue_emails(rows: list[dict[str, Any]], *, skip_duplicates: bool = False) -> list[int]:
     """Put many rendered e-mails in the outbox in one statement; published
-    after commit. Rows: case_id, template, dedupe_key, to_address, subject, body."""
+    after commit. Rows: case_id, template, dedupe_key, to_address, subject, body.
+    With ``skip_duplicates``, a row whose dedupe key is already in the outbox
+    is left out instead of failing the transaction."""
     if not rows:
         return []
-    ids = list(db.session.scalars(sa.insert(Notification).returning(Notification.id), rows))
+    statement: Any = sa.insert(Notification)
+    if skip_duplicates:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    ids = list(db.session.scalars(statement.returning(Notification.id), rows))
     session = db.session()
     for notification_id in ids:
         after_commit(session, DELIVER_TASK, notification_id)

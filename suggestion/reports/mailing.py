@@ -1,6 +1,7 @@
-"""The monthly SLA report by e-mail: on the first working day of a month,
+"""The monthly SLA report by e-mail: from the first working day of a month,
 each manager gets the previous month's report for their division, and each
-administrator the whole agency's. Once per person and month."""
+administrator the whole agency's. Once per person and month: a day missed
+(the worker or the broker down) is caught up by the next day's run."""
 
 from __future__ import annotations
 
@@ -42,8 +43,8 @@ def first_working_day(day: date) -> date:
 
 
 def send_monthly_reports(today: date) -> int:
-    """Queue the reports due ``today``; returns how many were queued."""
-    if today != first_working_day(today):
+    """Queue the reports due by ``today`` and not yet sent; returns how many."""
+    if today < first_working_day(today):
         return 0
     period = previous_month(today)
     prefix = f"monthly:{period.first:%Y-%m}:"
@@ -95,5 +96,5 @@ def send_monthly_reports(today: date) -> int:
                 "body": body,
             }
         )
-    queue_emails(rows)
-    return len(rows)
+    # A run at the same moment elsewhere may have queued some: skip those.
+    return len(queue_emails(rows, skip_duplicates=True))

@@ -33,6 +33,7 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.forms import EARLIEST
+from suggestion.core.forms import is_id
 from suggestion.core.forms import LATEST
 from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
@@ -44,13 +45,13 @@ from suggestion.reports import publications
 from suggestion.reports.indicators import change
 from suggestion.reports.indicators import current_fiscal_year
 from suggestion.reports.indicators import DEFAULT_KINDS
-from suggestion.reports.indicators import fiscal_year_indicators
 from suggestion.reports.indicators import month_periods
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
 from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
 from suggestion.reports.indicators import previous_month
+from suggestion.reports.indicators import received_year_to_date
 from suggestion.reports.indicators import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -94,7 +95,7 @@ def _fiscal_year() -> int:
     raw = request.args.get("fiscal_year", "")
     if not raw:
         return current_fiscal_year()
-    if not (raw.isdigit() and 2500 <= int(raw) <= 2700):
+    if not (is_id(raw) and 2500 <= int(raw) <= 2700):
         raise BadChoice(_("Give a fiscal year in the Buddhist Era, such as 2569."))
     return int(raw)
 
@@ -206,7 +207,7 @@ def index() -> Any:
     before = period_indicators(period.year_before(), kinds, scope(), breakdowns=False)
     year_to_date = None
     if choice.key == "year":
-        year_to_date = fiscal_year_indicators(choice.year, kinds, scope())["received_year_to_date"]
+        year_to_date = received_year_to_date(choice.year, kinds, scope())
     corruption = None
     if current_user.role == Role.ADMIN:
         corruption = period_indicators(period, [Kind.CORRUPTION.value], breakdowns=False)

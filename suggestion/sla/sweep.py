@@ -110,16 +110,19 @@ def _insert(table: Any) -> Any:
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+Cursor = tuple[datetime, int]  # a (threshold, case id) the next batch starts after
+
+
 def _record_batch(
     rule: Rule,
     since: datetime | None,
     now: datetime,
     limit: int,
-    after: tuple[datetime, int] | None = None,
-) -> list[tuple[int, int]]:
-    """Record up to ``limit`` alerts of one rule, of the cases past ``after``
-    (the last threshold and case of the previous batch); returns (alert id,
-    case id)."""
+    after: Cursor | None = None,
+) -> tuple[list[tuple[int, int]], Cursor | None]:
+    """Record the alerts of up to ``limit`` cases of one rule, past ``after``;
+    returns (alert id, case id) pairs and where the next batch starts (None
+    when no case was left)."""
     already = sa.exists().where(
         SlaAlert.case_id == Case.id,
         SlaAlert.kind == rule.kind.value,
@@ -133,24 +136,31 @@ def _record_batch(
         # many crossings reads each once (without it, every batch re-read the
         # cases already alerted, and the sweep grew with the square of them).
         window.append(sa.tuple_(rule.threshold, Case.id) > sa.tuple_(*after))
-    candidates = (
-        sa.select(
-            Case.id,
-            sa.literal(rule.kind.value),
-            rule.deadline,
-            sa.literal(now, type_=SlaAlert.created_at.type),
-        )
+    picked = db.session.execute(
+        sa.select(Case.id, rule.threshold)
         .where(*window, *rule.conditions, ~already)
         .order_by(rule.threshold, Case.id)
         .limit(limit)
-    )
+    ).all()
+    if not picked:
+        return [], None
+    # The cursor is what this batch read, not the thresholds as they are after
+    # it: a deadline moved meanwhile must not make the sweep skip cases.
+    cursor = (picked[-1][1], picked[-1][0])
+    candidates = sa.select(
+        Case.id,
+        sa.literal(rule.kind.value),
+        rule.deadline,
+        sa.literal(now, type_=SlaAlert.created_at.type),
+    ).where(Case.id.in_([case_id for case_id, _ in picked]), *rule.conditions, ~already)
     statement = (
         _insert(SlaAlert)
         .from_select(["case_id", "kind", "deadline_at", "created_at"], candidates)
         .on_conflict_do_nothing(index_elements=["case_id", "kind", "deadline_at"])
         .returning(SlaAlert.id, SlaAlert.case_id)
     )
-    return [(row[0], row[1]) for row in db.session.execute(statement)]
+    alerts = [(row[0], row[1]) for row in db.session.execute(statement)]
+    return alerts, cursor if len(picked) == limit else None
 
 
 def _recipients(cases: list[Case], kind: AlertKind) -> dict[int, list[User]]:
@@ -291,28 +301,18 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
         db.session.commit()
         report.run_id = run.id
         for rule in rules(now):
-            after: tuple[datetime, int] | None = None
+            after: Cursor | None = None
             while True:
-                alerts = _record_batch(rule, since, now, batch_size, after)
-                if not alerts:
-                    break
-                # The batch's last (threshold, case), found in Python: with
-                # ORDER BY … LIMIT 1, PostgreSQL walked the threshold index
-                # from its far end instead of reading the batch by key.
-                moments = db.session.execute(
-                    sa.select(rule.threshold, Case.id).where(
-                        Case.id.in_([case_id for _, case_id in alerts])
-                    )
-                ).all()
-                after = max((moment, case_id) for moment, case_id in moments)
-                case_count, rows = _messages(alerts, rule.kind, now)
-                queue_emails(rows)
-                if rule.kind == AlertKind.PROGRESS:
-                    _advance_progress([case_id for _, case_id in alerts], now)
-                report.add(rule.kind.value, case_count)
-                report.add("messages", len(rows))
+                alerts, after = _record_batch(rule, since, now, batch_size, after)
+                if alerts:
+                    case_count, rows = _messages(alerts, rule.kind, now)
+                    queue_emails(rows)
+                    if rule.kind == AlertKind.PROGRESS:
+                        _advance_progress([case_id for _, case_id in alerts], now)
+                    report.add(rule.kind.value, case_count)
+                    report.add("messages", len(rows))
                 db.session.commit()
-                if len(alerts) < batch_size:
+                if after is None:
                     break
         run.finished_at = utcnow()
         run.counts = dict(report.counts)

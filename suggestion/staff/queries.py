@@ -21,6 +21,7 @@ from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
+from suggestion.core.forms import is_id
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
@@ -75,7 +76,7 @@ def where(
         conditions.append(Case.assignee_id == access.user.id)
     elif f.assignee == "unassigned":
         conditions.append(Case.assignee_id.is_(None))
-    elif f.assignee and f.assignee.isdigit():
+    elif f.assignee and is_id(f.assignee):
         conditions.append(Case.assignee_id == int(f.assignee))
     if f.channel:
         conditions.append(Case.channel == f.channel)

@@ -51,6 +51,7 @@ from suggestion.cases.states import STATUS_LABELS
 from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
 from suggestion.core.forms import choices
+from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
@@ -239,7 +240,7 @@ def bulk_assign() -> Any:
     form = forms.BulkAssignForm()
     form.division.choices = _division_choices("")
     form.assignee.choices = _officer_choices("")
-    ids = [int(i) for i in request.form.getlist("case_id") if i.isdigit()][:200]
+    ids = [int(i) for i in request.form.getlist("case_id") if is_id(i)][:200]
     division = db.session.get(Division, form.division.data) if form.validate_on_submit() else None
     if not ids or division is None:
         flash(_("Choose some cases and a division."), "error")
