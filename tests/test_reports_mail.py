@@ -70,6 +70,6 @@ def test_a_missed_first_working_day_is_caught_up_once(app, ctx):
         make_user("manager", "SERVICE", "catchup.manager@example.go.th")
         assert send_monthly_reports(date(2026, 10, 30)) == 1  # September's, late but sent
         assert send_monthly_reports(date(2026, 10, 31)) == 0  # once
-        assert send_monthly_reports(date(2026, 11, 1)) == 0  # a Sunday before November's first working day
+        assert send_monthly_reports(date(2026, 11, 1)) == 0  # Sunday: not yet November's turn
         assert send_monthly_reports(date(2026, 11, 3)) == 1  # 2 November was missed: caught up
         assert send_monthly_reports(date(2026, 11, 4)) == 0
