@@ -32,7 +32,7 @@ from typing import Any
 
 import psycopg
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 STAFF_PASSWORD = "bench-password-2569"  # noqa: S105  (benchmark data only)
 # One case a search should find now and then: a place named in about 1 in 250
 # cases, as an officer would look up a village or a person.
@@ -486,49 +486,36 @@ def generate_rows(
                 )
                 if outcome_at + timedelta(days=10) < now and rng.random() < 0.9:
                     closed_at = outcome_at + timedelta(days=rng.randint(1, 10))
+                    closer = "system"
                     if not is_anonymous and rng.random() < 0.45:
                         satisfaction = rng.choices((1, 2, 3, 4, 5), (2, 3, 8, 35, 52))[0]
                         rated_at = closed_at
+                        closer = "public"  # the filer's rating closes the case
                         events.append(
                             (
                                 closed_at,
                                 "rated",
                                 None,
                                 "public",
-                                False,
+                                True,
                                 {"satisfaction": [None, satisfaction]},
                                 None,
                             )
                         )
-                        events.append(
-                            (
-                                closed_at,
-                                "status_changed",
-                                None,
-                                "public",
-                                True,
-                                {
-                                    "status": [status, "closed"],
-                                    "closed_at": [None, closed_at.isoformat()],
-                                },
-                                None,
-                            )
+                    events.append(
+                        (
+                            closed_at,
+                            "status_changed",
+                            None,
+                            closer,
+                            True,
+                            {
+                                "status": [status, "closed"],
+                                "closed_at": [None, closed_at.isoformat()],
+                            },
+                            None,
                         )
-                    else:
-                        events.append(
-                            (
-                                closed_at,
-                                "status_changed",
-                                None,
-                                "system",
-                                True,
-                                {
-                                    "status": [status, "closed"],
-                                    "closed_at": [None, closed_at.isoformat()],
-                                },
-                                None,
-                            )
-                        )
+                    )
                     status = "closed"
         if (
             long_case_id is None
