@@ -4,6 +4,7 @@ or the holiday table changes."""
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import CasePause
 from suggestion.core.time import utcnow
 from suggestion.extensions import db
+from suggestion.sla.deadlines import case_holidays
 from suggestion.sla.deadlines import deadline
 from suggestion.sla.deadlines import PolicyTerms
 from suggestion.sla.deadlines import shift_deadline
@@ -20,7 +22,9 @@ from suggestion.sla.deadlines import terms_for
 from suggestion.sla.deadlines import thresholds
 
 
-def apply_thresholds(case: Case, terms: PolicyTerms) -> None:
+def apply_thresholds(
+    case: Case, terms: PolicyTerms, holidays: frozenset[date] | None = None
+) -> None:
     """Derive the sweep's moments from ``case.due_at``.
 
     A moment already past (a case registered late, a deadline shortened by a new
@@ -28,7 +32,7 @@ def apply_thresholds(case: Case, terms: PolicyTerms) -> None:
     since its last run, still sees it.
     """
     now = utcnow()
-    moments = thresholds(case.due_at, terms)
+    moments = thresholds(case.due_at, terms, holidays)
     case.remind_at = max(moments.remind_at, now)
     case.final_remind_at = max(moments.final_remind_at, now)
     case.escalate_at = max(moments.escalate_at, now)
@@ -52,17 +56,18 @@ def apply_deadlines(case: Case, *, now: datetime | None = None) -> dict[str, tup
     paused. Returns what changed, for the event."""
     terms = terms_for(case.kind, case.category_id)
     shifted = paused_working_days(case)
+    holidays = case_holidays(case.received_at, terms, shifted)
     before = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
-    due_at = deadline(case.received_at, terms.outcome_days)
-    case.due_at = shift_deadline(due_at, shifted) if shifted else due_at
+    due_at = deadline(case.received_at, terms.outcome_days, holidays)
+    case.due_at = shift_deadline(due_at, shifted, holidays) if shifted else due_at
     if case.acknowledged_at is None:
-        ack_due_at = deadline(case.received_at, terms.ack_days)
-        case.ack_due_at = shift_deadline(ack_due_at, shifted) if shifted else ack_due_at
+        ack_due_at = deadline(case.received_at, terms.ack_days, holidays)
+        case.ack_due_at = shift_deadline(ack_due_at, shifted, holidays) if shifted else ack_due_at
     if case.progress_due_at is None:
         case.progress_due_at = max(
-            deadline(case.received_at, terms.progress_interval_days), utcnow()
+            deadline(case.received_at, terms.progress_interval_days, holidays), utcnow()
         )
-    apply_thresholds(case, terms)
+    apply_thresholds(case, terms, holidays)
     after = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
     return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
 
