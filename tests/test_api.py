@@ -61,6 +61,8 @@ def test_a_wrong_key_and_an_unknown_code_answer_the_same_404(client):
     no_key = client.get(f"/api/v1/cases/{code}")
     assert wrong.status_code == unknown.status_code == no_key.status_code == 404
     assert wrong.json == unknown.json == no_key.json
+    # Nothing tells a guesser how many tries are left.
+    assert not any(h.lower().startswith("x-ratelimit") for h in wrong.headers.keys())
 
 
 @pytest.mark.parametrize(
