@@ -179,12 +179,18 @@ def _filters_from(form: forms.QueueFilterForm) -> queries.QueueFilters:
     return filters
 
 
-@bp.get("/")
-def queue() -> Any:
+def _queue_form() -> tuple[forms.QueueFilterForm, bool]:
+    """The queue's filters from the URL, checked; the queue page and its CSV
+    export read the same view."""
     form = forms.QueueFilterForm(request.args)
     form.category.choices = _category_choices(_("All categories"))
     form.division.choices = _division_choices(_("All divisions"))
-    form.validate()
+    return form, form.validate()
+
+
+@bp.get("/")
+def queue() -> Any:
+    form, _valid = _queue_form()
     page = queries.queue_page(access(), _filters_from(form), request.args.get("after"))
     bulk = forms.BulkAssignForm()
     bulk.division.choices = _division_choices(_("Choose a division"))
@@ -207,10 +213,8 @@ def queue() -> Any:
 @bp.get("/cases.csv")
 def export_cases() -> Any:
     """The cases of this queue view (every page of it) as CSV, streamed."""
-    form = forms.QueueFilterForm(request.args)
-    form.category.choices = _category_choices("")
-    form.division.choices = _division_choices("")
-    if not form.validate():
+    form, valid = _queue_form()
+    if not valid:
         # The page shows these next to the filters; a download must not
         # quietly export more than was asked for.
         problems = [
