@@ -152,3 +152,55 @@ def test_a_lone_surrogate_in_json_text_does_not_break_filing(client):
         content_type="application/json",
     )
     assert response.status_code == 201
+
+
+def test_the_public_view_shows_the_public_timeline_and_the_merge_in_one_statement(app, client):
+    import sqlalchemy as sa
+
+    from suggestion.cases import actions
+    from suggestion.cases.access import StaffAccess
+    from suggestion.extensions import db
+    from tests.factories import make_case
+    from tests.factories import make_user
+
+    with app.test_request_context():
+        officer = StaffAccess(make_user("officer", "SERVICE"))
+        duplicate, surviving = make_case(), make_case()
+        case = duplicate.case
+        actions.screen(officer, case)
+        actions.add_note(officer, case, text="ผู้ร้องโทรมาแล้ว")  # internal: never shown
+        actions.reply(officer, case, message="กำลังตรวจสอบให้ครับ")
+        actions.merge(officer, case, into=surviving.case)
+        db.session.commit()
+        code, key, surviving_code = (
+            case.tracking_code,
+            duplicate.access_key,
+            surviving.case.tracking_code,
+        )
+
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "SAVEPOINT" not in statement:  # the test's own transaction
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        view = client.get(
+            f"/api/v1/cases/{code}", headers={"X-Access-Key": key, "Accept-Language": "en"}
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+    assert view.status_code == 200
+    assert view.json["status"] == "merged"
+    assert view.json["merged_into"] == surviving_code
+    assert [(e["title"], e["message"]) for e in view.json["timeline"]] == [
+        ("Case received", None),
+        ("Reply from the agency", "กำลังตรวจสอบให้ครับ"),
+        ("Status: Merged", None),
+    ]  # screening and the note are for staff only
+    assert "ผู้ร้องโทรมาแล้ว" not in view.get_data(as_text=True)
+    assert len(seen) == 1  # the case, its merge and its timeline in one read

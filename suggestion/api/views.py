@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
-from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
@@ -150,21 +149,20 @@ def create_case() -> tuple[Response, int]:
     ), 201
 
 
-def public_view(case: Case) -> dict[str, Any]:
-    status = Status(case.status)
-    merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
+def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
+    titles = tracking.timeline_titles(record.timeline)
     return {
-        "tracking_code": case.tracking_code,
-        "kind": case.kind,
-        "status": status.value,
-        "public_status": str(PUBLIC_LABELS[status]),
-        "merged_into": merged_into.tracking_code if merged_into else None,
-        "received_at": _iso(case.received_at),
-        "due_at": _iso(case.due_at),
-        "resolved_at": _iso(case.resolved_at),
+        "tracking_code": record.tracking_code,
+        "kind": record.kind,
+        "status": record.status.value,
+        "public_status": str(PUBLIC_LABELS[record.status]),
+        "merged_into": record.merged_into,
+        "received_at": _iso(record.received_at),
+        "due_at": _iso(record.due_at),
+        "resolved_at": _iso(record.resolved_at),
         "timeline": [
-            {"at": _iso(e.at), "title": tracking.event_title(e), "message": e.body}
-            for e in tracking.public_timeline(case)
+            {"at": _iso(e.at), "title": title, "message": e.body}
+            for e, title in zip(record.timeline, titles, strict=True)
         ],
     }
 
@@ -172,12 +170,12 @@ def public_view(case: Case) -> dict[str, Any]:
 @bp.get("/cases/<tracking_code>")
 @limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def get_case(tracking_code: str) -> tuple[Response, int]:
-    case = tracking.find_by_code_and_key(tracking_code, request.headers.get("X-Access-Key", ""))
-    if case is None:
+    record = tracking.public_record(tracking_code, request.headers.get("X-Access-Key", ""))
+    if record is None:
         return errors_response(
             {"tracking_code": [_("No case with this tracking code and access key.")]}, 404
         )
-    return jsonify(public_view(case)), 200
+    return jsonify(public_view(record)), 200
 
 
 @bp.get("/stats")

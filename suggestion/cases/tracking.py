@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
 import sqlalchemy as sa
 
 from suggestion.cases import attachments
@@ -24,6 +28,90 @@ def find_by_code_and_key(tracking_code: str, access_key: str) -> Case | None:
     # Compare even when there is no case, so the timing does not tell them apart.
     stored = case.access_key_hash if case else "0" * 64
     return case if codes.key_matches(access_key, stored) and case is not None else None
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """One line of the filer's timeline."""
+
+    at: datetime
+    action: str
+    diff: dict[str, Any]
+    body: str | None
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """What a look-up shows the filer: never internal notes or staff names."""
+
+    tracking_code: str
+    kind: str
+    status: Status
+    merged_into: str | None
+    received_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None
+    timeline: list[PublicEntry]
+
+
+def _public_record_statement() -> sa.Select[Any]:
+    cases, events = Case.__table__, CaseEvent.__table__
+    surviving = cases.alias("surviving")
+    return (
+        sa.select(
+            cases.c.tracking_code,
+            cases.c.kind,
+            cases.c.status,
+            cases.c.received_at,
+            cases.c.due_at,
+            cases.c.resolved_at,
+            cases.c.access_key_hash,
+            surviving.c.tracking_code.label("merged_into"),
+            events.c.at,
+            events.c.action,
+            events.c.diff,
+            events.c.body,
+        )
+        .select_from(
+            cases.outerjoin(surviving, surviving.c.id == cases.c.merged_into_id).outerjoin(
+                events, sa.and_(events.c.case_id == cases.c.id, events.c.is_public.is_(True))
+            )
+        )
+        .where(cases.c.tracking_code == sa.bindparam("code"))
+        .order_by(events.c.id)
+    )
+
+
+# Built once: the look-up is the public's busiest request (docs/performance.md).
+_PUBLIC_RECORD = _public_record_statement()
+
+
+def public_record(tracking_code: str, access_key: str) -> PublicRecord | None:
+    """The public view of a case, if the code and key match, in one statement:
+    the case, the code it was merged into, and its public events, oldest first.
+    An unknown code and a wrong key look the same."""
+    code = codes.normalise_tracking_code(tracking_code)
+    if code is None or not access_key:
+        return None
+    rows = db.session.execute(_PUBLIC_RECORD, {"code": code}).all()
+    stored = rows[0].access_key_hash if rows else "0" * 64
+    if not codes.key_matches(access_key, stored) or not rows:
+        return None
+    case = rows[0]
+    return PublicRecord(
+        tracking_code=case.tracking_code,
+        kind=case.kind,
+        status=Status(case.status),
+        merged_into=case.merged_into,
+        received_at=case.received_at,
+        due_at=case.due_at,
+        resolved_at=case.resolved_at,
+        timeline=[
+            PublicEntry(at=row.at, action=row.action, diff=row.diff, body=row.body)
+            for row in rows
+            if row.action is not None
+        ],
+    )
 
 
 def find_by_token(token: str) -> Case | None:
@@ -101,21 +189,43 @@ def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
     return event
 
 
-def event_title(event: CaseEvent) -> str:
-    """What a public timeline entry says happened (in the current language)."""
+def _title_key(event: CaseEvent | PublicEntry) -> tuple[str, Any]:
+    """What a title depends on: the action, and the new status or the score."""
+    if event.action == "status_changed":
+        return event.action, event.diff.get("status", [None, None])[1]
+    if event.action == "rated":
+        return event.action, event.diff["satisfaction"][1]
+    return event.action, None
+
+
+def _title(action: str, value: Any) -> str:
     from flask_babel import gettext as _
 
     from suggestion.cases.states import PUBLIC_LABELS
 
-    if event.action == "filed":
+    if action == "filed":
         return _("Case received")
-    if event.action == "status_changed":
-        new = event.diff.get("status", [None, None])[1]
-        return _("Status: %(label)s", label=PUBLIC_LABELS[Status(new)]) if new else ""
-    if event.action == "information_added":
+    if action == "status_changed":
+        return _("Status: %(label)s", label=PUBLIC_LABELS[Status(value)]) if value else ""
+    if action == "information_added":
         return _("Information added by the filer")
-    if event.action == "public_reply":
+    if action == "public_reply":
         return _("Reply from the agency")
-    if event.action == "rated":
-        return _("You rated the outcome %(score)s of 5", score=event.diff["satisfaction"][1])
+    if action == "rated":
+        return _("You rated the outcome %(score)s of 5", score=value)
     return _("Update")
+
+
+def event_title(event: CaseEvent | PublicEntry) -> str:
+    """What a public timeline entry says happened (in the current language)."""
+    return _title(*_title_key(event))
+
+
+def timeline_titles(entries: list[PublicEntry]) -> list[str]:
+    """The titles of a timeline, each distinct one translated once."""
+    titles: dict[tuple[str, Any], str] = {}
+    for entry in entries:
+        key = _title_key(entry)
+        if key not in titles:
+            titles[key] = _title(*key)
+    return [titles[_title_key(entry)] for entry in entries]
