@@ -148,6 +148,14 @@ def live_db(app: Flask, database: None) -> Iterator[None]:
         db.session.remove()
         with db.engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {', '.join(WORK_TABLES)} RESTART IDENTITY CASCADE"))
+            # The fiscal years' tracking numbers start again from 1 (migration 0007).
+            for (name,) in conn.execute(
+                sa.text(
+                    "SELECT sequencename FROM pg_sequences"
+                    " WHERE sequencename ~ '^tracking_number_[0-9]+$'"
+                )
+            ):
+                conn.execute(sa.text(f"DROP SEQUENCE {name}"))
             # Reference data that administrators change: back to the seeded state.
             conn.execute(sa.text("DELETE FROM holidays WHERE source = 'admin'"))
             conn.execute(sa.text("DELETE FROM sla_policies WHERE category_id IS NOT NULL"))

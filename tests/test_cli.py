@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from suggestion.auth.models import User
@@ -133,4 +134,49 @@ def test_the_migrations_run_up_and_down_on_sqlite(tmp_path):
         assert {"cases", "case_events", "complainants", "notifications"} <= tables
         downgrade(revision="base")
         assert set(sa.inspect(db.engine).get_table_names()) == {"alembic_version"}
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_tracking_numbers_move_from_the_counter_to_sequences_and_back(tmp_path):
+    """Migration 0007 on PostgreSQL: numbers carry on from the counter (and the
+    highest code given), never repeat across a downgrade, and a rolled-back
+    filing leaves a gap instead of handing its number out twice."""
+    from flask_migrate import downgrade
+    from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
+
+    from suggestion import create_app
+    from tests.conftest import _recreate_database
+    from tests.services import DATABASE_URL
+
+    url = make_url(DATABASE_URL).set(database="suggestion_test_migrations")
+    _recreate_database(url.render_as_string(hide_password=False))
+    pg_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
+
+    def take(year: int) -> int:
+        with db.engine.begin() as conn:
+            return int(conn.execute(sa.text(f"SELECT next_tracking_number({year})")).scalar_one())
+
+    with pg_app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO tracking_sequences VALUES (2569, 41), (2570, 7)"))
+        upgrade()
+        assert [take(2569), take(2569), take(2570), take(2571)] == [42, 43, 8, 1]
+        with db.engine.connect() as conn:  # a filing that rolls back
+            conn.execute(sa.text("SELECT next_tracking_number(2569)"))
+            conn.rollback()
+        assert take(2569) == 45
+
+        downgrade(revision="0006")
+        with db.engine.connect() as conn:
+            counters = dict(conn.execute(sa.text("SELECT * FROM tracking_sequences")).all())
+            sequences = conn.execute(
+                sa.text("SELECT count(*) FROM pg_sequences WHERE sequencename LIKE 'tracking%'")
+            ).scalar_one()
+        assert counters == {2569: 45, 2570: 8, 2571: 1}
+        assert sequences == 0
+        upgrade()
+        assert take(2569) == 46
         db.engine.dispose()

@@ -110,12 +110,8 @@ def create_case() -> tuple[Response, int]:
         return errors_response(errors)
     kind = Kind(body["kind"])
     locale = current_language()
-    category_id = db.session.scalar(
-        sa.select(Category.id).where(Category.code == (body.get("category") or ""))
-    )
     contact = body.get("complainant") or {}
     fields: dict[str, Any] = {
-        "category": str(category_id or 0),
         "subject": body.get("subject") or "",
         "description": body.get("description") or "",
         **{name: contact.get(name) or "" for name in CONTACT_FIELDS},
@@ -128,6 +124,7 @@ def create_case() -> tuple[Response, int]:
         if body.get(api_name):
             fields[form_name] = "y"
     form = FilingForm(kind, locale, formdata=MultiDict(fields), meta={"csrf": False})
+    form.category.data = form.category_id_of(body.get("category") or "")
     if not form.validate():
         return errors_response(
             {
@@ -136,17 +133,16 @@ def create_case() -> tuple[Response, int]:
             }
         )
     receipt = file_case(form.to_filing(Channel.API))
-    db.session.commit()
     case = receipt.case
-    return jsonify(
-        {
-            "tracking_code": case.tracking_code,
-            "access_key": receipt.access_key,
-            "status": case.status,
-            "public_status": str(PUBLIC_LABELS[Status(case.status)]),
-            "due_at": _iso(case.due_at),
-        }
-    ), 201
+    answer = {  # read before the commit, which expires the case
+        "tracking_code": case.tracking_code,
+        "access_key": receipt.access_key,
+        "status": case.status,
+        "public_status": str(PUBLIC_LABELS[Status(case.status)]),
+        "due_at": _iso(case.due_at),
+    }
+    db.session.commit()
+    return jsonify(answer), 201
 
 
 def public_view(record: tracking.PublicRecord) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import re
 import secrets
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
 from suggestion.cases.models import TrackingSequence
@@ -26,25 +25,39 @@ TRACKING_CODE_RE = re.compile(r"^(\d{4})-(\d{6,})$")
 
 
 def next_tracking_code(fiscal_year: int) -> tuple[str, int]:
-    """The next code of a fiscal year, unique even when filings arrive at once.
+    """The next code of a fiscal year, unique even when filings arrive at once."""
+    (sequence,) = tracking_numbers(fiscal_year, 1)
+    return f"{fiscal_year}-{sequence:06d}", sequence
 
-    The counter row is created if missing, then incremented with UPDATE …
-    RETURNING, which holds its row lock until the filing commits.
+
+def tracking_numbers(fiscal_year: int, count: int) -> list[int]:
+    """``count`` new numbers of a fiscal year, in ascending order; never given twice.
+
+    PostgreSQL takes them from the year's sequence (migration 0007): no lock,
+    so concurrent filings do not wait for each other, and a filing that rolls
+    back leaves a gap. SQLite, which runs one writer at a time, increments the
+    year's counter row.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sorted(
+            db.session.scalars(
+                sa.select(sa.func.next_tracking_number(fiscal_year)).select_from(
+                    sa.func.generate_series(1, count)
+                )
+            )
+        )
     db.session.execute(
-        insert(TrackingSequence)
+        sqlite.insert(TrackingSequence)
         .values(fiscal_year=fiscal_year, last_value=0)
         .on_conflict_do_nothing(index_elements=["fiscal_year"])
     )
-    sequence = db.session.execute(
+    last = db.session.execute(
         sa.update(TrackingSequence)
         .where(TrackingSequence.fiscal_year == fiscal_year)
-        .values(last_value=TrackingSequence.last_value + 1)
+        .values(last_value=TrackingSequence.last_value + count)
         .returning(TrackingSequence.last_value)
     ).scalar_one()
-    return f"{fiscal_year}-{sequence:06d}", sequence
+    return list(range(last - count + 1, last + 1))
 
 
 def new_access_key() -> str:

@@ -28,10 +28,10 @@ from suggestion.calendar.workdays import add_working_days
 from suggestion.calendar.workdays import subtract_working_days
 from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.codes import digest
+from suggestion.cases.codes import tracking_numbers
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
-from suggestion.cases.models import TrackingSequence
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
@@ -202,20 +202,6 @@ def _header_problems(stream: IO[str]) -> list[tuple[int, str]]:
     return problems
 
 
-def _reserve_codes(fiscal_year: int, n: int) -> int:
-    """Reserve n numbers of a fiscal year; returns the first."""
-    from suggestion.cases.codes import next_tracking_code
-
-    next_tracking_code(fiscal_year)  # creates the counter row if needed, takes one
-    last = db.session.execute(
-        sa.update(TrackingSequence)
-        .where(TrackingSequence.fiscal_year == fiscal_year)
-        .values(last_value=TrackingSequence.last_value + n - 1)
-        .returning(TrackingSequence.last_value)
-    ).scalar_one()
-    return int(last) - n + 1
-
-
 def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int) -> dict[str, Any]:
     terms = look.terms(row.kind, row.category_id)
     received_day = local_date(row.received_at, look.tz)
@@ -291,9 +277,8 @@ def _insert(batch: list[Row], look: _Lookups) -> None:
         by_year.setdefault(fiscal_year_of(local_date(row.received_at, look.tz)), []).append(row)
     values = []
     for fiscal_year, rows in by_year.items():
-        first = _reserve_codes(fiscal_year, len(rows))
-        for offset, row in enumerate(rows):
-            sequence = first + offset
+        numbers = tracking_numbers(fiscal_year, len(rows))
+        for row, sequence in zip(rows, numbers, strict=True):
             values.append(
                 _values(row, look, f"{fiscal_year}-{sequence:06d}", sequence, fiscal_year)
             )

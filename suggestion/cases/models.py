@@ -52,11 +52,11 @@ class Category(Base):
 
 
 class TrackingSequence(Base):
-    """The last number handed out in each fiscal year.
+    """The last number handed out in each fiscal year, on SQLite.
 
-    Incremented with a row lock inside the filing's transaction, so that
-    concurrent filings never share a code and a rolled-back filing gives its
-    number back.
+    Incremented inside the filing's transaction (SQLite runs one writer at a
+    time). PostgreSQL uses a sequence per fiscal year instead (migration 0007,
+    suggestion.cases.codes.tracking_numbers), which lets filings run at once.
     """
 
     __tablename__ = "tracking_sequences"

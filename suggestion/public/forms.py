@@ -160,6 +160,10 @@ class FilingForm(Form):
         if errors:
             raise ValidationError(" ".join(errors))
 
+    def category_id_of(self, code: str) -> int:
+        """The id of the category with this code among the kind's, else 0."""
+        return next((c.id for c in self.category_rows.values() if c.code == code), 0)
+
     @property
     def selected_category(self) -> Category | None:
         return self.category_rows.get(self.category.data)
