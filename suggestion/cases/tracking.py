@@ -93,7 +93,7 @@ def public_record(tracking_code: str, access_key: str) -> PublicRecord | None:
     code = codes.normalise_tracking_code(tracking_code)
     if code is None or not access_key:
         return None
-    rows = db.session.execute(_PUBLIC_RECORD, {"code": code}).all()
+    rows = db.session.connection().execute(_PUBLIC_RECORD, {"code": code}).all()
     stored = rows[0].access_key_hash if rows else "0" * 64
     if not codes.key_matches(access_key, stored) or not rows:
         return None
@@ -221,11 +221,21 @@ def event_title(event: CaseEvent | PublicEntry) -> str:
     return _title(*_title_key(event))
 
 
+# Translated titles by language, action and value: a few dozen, fixed while
+# the process runs (the catalogs are compiled at deployment).
+_TITLES: dict[tuple[str, str, Any], str] = {}
+
+
 def timeline_titles(entries: list[PublicEntry]) -> list[str]:
-    """The titles of a timeline, each distinct one translated once."""
-    titles: dict[tuple[str, Any], str] = {}
+    """The titles of a timeline in the current language, each translated once
+    per process."""
+    from suggestion.core.i18n import current_language
+
+    language = current_language()
+    titles = []
     for entry in entries:
-        key = _title_key(entry)
-        if key not in titles:
-            titles[key] = _title(*key)
-    return [titles[_title_key(entry)] for entry in entries]
+        key = (language, *_title_key(entry))
+        if key not in _TITLES:
+            _TITLES[key] = _title(*key[1:])
+        titles.append(_TITLES[key])
+    return titles
