@@ -225,8 +225,8 @@ def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
 
 def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     from suggestion.core.time import utcnow
-    from suggestion.reports.indicators import acknowledged_on_time
     from suggestion.reports.indicators import Period
+    from suggestion.reports.indicators import period_indicators
 
     today = utcnow().date()
     waiting = make_case(received_at=utcnow() - timedelta(minutes=5)).case  # due tomorrow or later
@@ -235,7 +235,8 @@ def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     late = make_case(received_at=utcnow() - 20 * DAY).case  # never acknowledged, long due
     db.session.flush()
     assert waiting.ack_due_at > utcnow()
-    result = acknowledged_on_time(Period(today - 30 * DAY, today), ["complaint", "corruption"])
+    period = Period(today - 30 * DAY, today)
+    result = period_indicators(period, ["complaint", "corruption"])["acknowledged_on_time"]
     assert result == {"on_time": 1, "total": 2, "percent": 50.0}
     assert late.acknowledged_at is None
 
@@ -255,3 +256,22 @@ def test_a_case_reopened_after_it_was_closed_is_open_again(ctx):
     data = fiscal_year_indicators(2569)
     assert data["resolved_within_deadline"]["resolved"] == 0
     assert data["now"]["open"] == 1
+
+
+@pytest.mark.parametrize(
+    ("days", "median"),
+    [
+        ({}, None),
+        ({7: 3}, 7.0),
+        ({1: 1, 4: 1, 9: 1}, 4.0),  # odd: the middle one
+        ({1: 1, 2: 1}, 1.5),  # even: the mean of the middle two
+        ({3: 1, 5: 2, 10: 1}, 5.0),
+        ({2: 2, 6: 1, 15: 1}, 4.0),  # the middle two fall on different values
+    ],
+)
+def test_the_median_of_working_days_is_read_from_their_counts(days, median):
+    from collections import Counter
+
+    from suggestion.reports.indicators import Tally
+
+    assert Tally(days=Counter(days)).median_working_days == median

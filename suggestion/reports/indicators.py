@@ -8,7 +8,9 @@ percentage of nothing is None (null in JSON).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -84,19 +86,6 @@ def _count(*conditions: Any) -> int:
     )
 
 
-def resolved_within_deadline(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
-    start, end = period.bounds()
-    in_period = [Case.kind.in_(kinds), *scope, Case.resolved_at >= start, Case.resolved_at < end]
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count().filter(Case.resolved_at <= Case.due_at),
-        ).where(*in_period)
-    ).one()
-    resolved, on_time = int(row[0]), int(row[1])
-    return {"on_time": on_time, "resolved": resolved, "percent": percent(on_time, resolved)}
-
-
 def resolved_within_deadline_strict(
     period: Period, kinds: list[str], plain: dict[str, Any], scope: Scope = ()
 ) -> dict[str, Any]:
@@ -141,69 +130,6 @@ def change(now_count: int, before: int) -> dict[str, Any]:
     }
 
 
-def satisfaction(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
-    start, end = period.bounds()
-    row = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count().filter(Case.satisfaction >= 4)).where(
-            Case.kind.in_(kinds),
-            *scope,
-            Case.resolved_at >= start,
-            Case.resolved_at < end,
-            Case.satisfaction.is_not(None),
-        )
-    ).one()
-    ratings, satisfied = int(row[0]), int(row[1])
-    return {"satisfied": satisfied, "ratings": ratings, "percent": percent(satisfied, ratings)}
-
-
-def acknowledged_on_time(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
-    """Of the cases received in the period whose acknowledgement was due by
-    its end (or by now) or that have been acknowledged, those acknowledged by
-    the acknowledgement deadline."""
-    start, end = period.bounds()
-    cutoff = min(end, utcnow())
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.count().filter(Case.acknowledged_at <= Case.ack_due_at)
-        ).where(
-            Case.kind.in_(kinds),
-            *scope,
-            Case.received_at >= start,
-            Case.received_at < end,
-            Case.status != Status.MERGED.value,
-            sa.or_(Case.acknowledged_at.is_not(None), Case.ack_due_at < cutoff),
-        )
-    ).one()
-    total, on_time = int(row[0]), int(row[1])
-    return {"on_time": on_time, "total": total, "percent": percent(on_time, total)}
-
-
-def median_working_days(period: Period, kinds: list[str], scope: Scope = ()) -> float | None:
-    """The median working days from receipt to outcome, of the outcomes given
-    in the period: two indexed queries (a count, then the middle rows)."""
-    start, end = period.bounds()
-    where = (
-        Case.kind.in_(kinds),
-        *scope,
-        Case.resolved_at >= start,
-        Case.resolved_at < end,
-        Case.outcome_working_days.is_not(None),
-    )
-    n = _count(*where)
-    if not n:
-        return None
-    middle = list(
-        db.session.scalars(
-            sa.select(Case.outcome_working_days)
-            .where(*where)
-            .order_by(Case.outcome_working_days)
-            .offset((n - 1) // 2)
-            .limit(2 - n % 2)
-        )
-    )
-    return round(sum(v or 0 for v in middle) / len(middle), 1)
-
-
 def open_now(kinds: list[str], scope: Scope = ()) -> dict[str, int]:
     now = utcnow()
     row = db.session.execute(
@@ -231,132 +157,189 @@ def overdue_at_end(period: Period) -> sa.ColumnElement[bool]:
     return sa.and_(Case.received_at < cutoff, Case.due_at < cutoff, _no_outcome_by(cutoff))
 
 
-def _group_medians(
-    period: Period, kinds: list[str], key: Any, scope: Scope
-) -> dict[Any, float | None]:
-    """The median working days to an outcome per group, in one query: each
-    group's middle row (or two) found by a window function."""
-    start, end = period.bounds()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One ordered aggregate per group, read from the outcome index: a
-        # quarter of the window functions' time at 1,000,000 cases.
-        days = Case.outcome_working_days
-        found = db.session.execute(
-            sa.select(key, sa.func.percentile_cont(0.5).within_group(days))
-            .where(
-                Case.kind.in_(kinds),
-                *scope,
-                Case.resolved_at >= start,
-                Case.resolved_at < end,
-                days.is_not(None),
-            )
-            .group_by(key)
-        )
-        return {k: round(float(v), 1) for k, v in found}
-    ranked = (
-        sa.select(
-            key.label("key"),
-            Case.outcome_working_days.label("days"),
-            sa.func.row_number()
-            .over(partition_by=key, order_by=Case.outcome_working_days)
-            .label("rn"),
-            sa.func.count().over(partition_by=key).label("n"),
-        )
-        .select_from(Case)
-        .outerjoin(Category, Category.id == Case.category_id)
-        .outerjoin(Division, Division.id == Case.division_id)
-        .where(
-            Case.kind.in_(kinds),
-            *scope,
-            Case.resolved_at >= start,
-            Case.resolved_at < end,
-            Case.outcome_working_days.is_not(None),
-        )
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(ranked.c.key, sa.func.avg(ranked.c.days))
-        .where(ranked.c.rn.in_([(ranked.c.n + 1) / 2, (ranked.c.n + 2) / 2]))
-        .group_by(ranked.c.key)
-    )
-    return {k: round(float(v), 1) for k, v in rows}
+# The four breakdowns of a period, by these columns of a case.
+DIMENSIONS = {
+    "kind": Case.kind,
+    "channel": Case.channel,
+    "category": Case.category_id,
+    "division": Case.division_id,
+}
 
 
-def breakdown(
-    period: Period, kinds: list[str], column: Any, label: Any = None, scope: Scope = ()
-) -> list[dict[str, Any]]:
-    """Per value of ``column``: received, resolved, resolved on time, the cases
-    overdue and still open at the end of the period, and the median working
-    days to an outcome (the monthly SLA report's columns)."""
+@dataclass
+class Tally:
+    """The figures of one group of cases in a period."""
+
+    received: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    overdue_at_end: int = 0
+    # Received cases whose acknowledgement is due by the cutoff or was given,
+    # and of those, acknowledged by the acknowledgement deadline.
+    acknowledgements: int = 0
+    acknowledged_on_time: int = 0
+    # Outcomes the filer rated, and rated 4 or 5.
+    ratings: int = 0
+    satisfied: int = 0
+    # Working days from receipt to outcome → how many outcomes took that long.
+    days: Counter[int] = field(default_factory=Counter)
+
+    def add(self, row: Any) -> None:
+        """Add a row of sums (PostgreSQL sums integers as numerics)."""
+        self.received += int(row.received)
+        self.resolved += int(row.resolved)
+        self.on_time += int(row.on_time)
+        self.overdue_at_end += int(row.overdue)
+        self.acknowledgements += int(row.acknowledgements)
+        self.acknowledged_on_time += int(row.acknowledged_on_time)
+        self.ratings += int(row.ratings)
+        self.satisfied += int(row.satisfied)
+        if row.days is not None:
+            self.days[row.days] += int(row.resolved)
+
+    def merge(self, other: Tally) -> None:
+        for name in (
+            "received", "resolved", "on_time", "overdue_at_end", "acknowledgements",
+            "acknowledged_on_time", "ratings", "satisfied",
+        ):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days.update(other.days)
+
+    @property
+    def median_working_days(self) -> float | None:
+        """The median of the outcomes' working days (the mean of the middle two
+        when their number is even), from the counts of each value."""
+        n = self.days.total()
+        if not n:
+            return None
+        wanted = {(n - 1) // 2, n // 2}  # the middle one or two, counted from 0
+        middle, seen = [], 0
+        for value in sorted(self.days):
+            count = self.days[value]
+            middle += [value for i in wanted if seen <= i < seen + count]
+            seen += count
+        return round(sum(middle) / len(middle), 1)
+
+
+@dataclass
+class PeriodFigures:
+    """The received, resolved, on-time and overdue counts of a period and the
+    outcomes' working days, in total and by kind, channel, category and
+    division, from one statement."""
+
+    total: Tally
+    by: dict[str, dict[Any, Tally]]
+
+
+def period_figures(period: Period, kinds: list[str], scope: Scope = ()) -> PeriodFigures:
+    """One statement: four indexed reads added up per kind, channel, category,
+    division and working days to the outcome (a few thousand rows at most),
+    instead of one read per figure and breakdown. Each read is a range of the
+    receipt or the outcome index, which carry the columns grouped here; an
+    overdue case has no outcome yet, or one after the cutoff. A case in
+    several parts counts once in each column."""
     start, end = period.bounds()
     cutoff = min(end, utcnow())
     overdue = overdue_at_end(period)
-    # Four indexed reads added up per value, instead of one read with an OR
-    # that no index serves (which read the whole table: 0.2 s a breakdown at
-    # 1,000,000 cases). Each is a range of the receipt or the outcome index,
-    # which carry the columns counted here; an overdue case has no outcome
-    # yet, or one after the cutoff. A case in several parts counts once in
-    # each column, as it did.
-    common = (Case.kind.in_(kinds), *scope)
+
+    def when(condition: Any) -> Any:
+        return sa.case((condition, 1), else_=0)
+
+    # Each part's figures; 0 where a part does not count one.
+    receipt = {
+        "received": sa.literal(1),
+        "acknowledgements": when(
+            sa.or_(Case.acknowledged_at.is_not(None), Case.ack_due_at < cutoff)
+        ),
+        "acknowledged_on_time": when(Case.acknowledged_at <= Case.ack_due_at),
+    }
+    outcome = {
+        "resolved": sa.literal(1),
+        "on_time": when(Case.resolved_at <= Case.due_at),
+        "ratings": when(Case.satisfaction.is_not(None)),
+        "satisfied": when(Case.satisfaction >= 4),
+        "days": Case.outcome_working_days,
+    }
+    late = {"overdue": sa.literal(1)}
     parts = [
         (sa.and_(Case.received_at >= start, Case.received_at < end,
-                 Case.status != Status.MERGED.value), 1, 0, 0, 0),
-        (sa.and_(Case.resolved_at >= start, Case.resolved_at < end), 0, 1, None, 0),
-        (sa.and_(overdue, Case.resolved_at.is_(None)), 0, 0, 0, 1),
-        (sa.and_(overdue, Case.resolved_at >= cutoff), 0, 0, 0, 1),
+                 Case.status != Status.MERGED.value), receipt),
+        (sa.and_(Case.resolved_at >= start, Case.resolved_at < end), outcome),
+        (sa.and_(overdue, Case.resolved_at.is_(None)), late),
+        (sa.and_(overdue, Case.resolved_at >= cutoff), late),
     ]  # fmt: skip
+    counted = ("received", "resolved", "on_time", "overdue", "acknowledgements",
+               "acknowledged_on_time", "ratings", "satisfied")  # fmt: skip
+    # Each part is added up on its own (a few thousand groups at most, in
+    # memory), then the parts together.
+    dimensions = list(DIMENSIONS.values())
     both = sa.union_all(
         *(
             sa.select(
-                column.label("key"),
-                sa.literal(r).label("received"),
-                sa.literal(s).label("resolved"),
-                (
-                    sa.case((Case.resolved_at <= Case.due_at, 1), else_=0)
-                    if o is None
-                    else sa.literal(o)
-                ).label("on_time"),
-                sa.literal(d).label("overdue"),
-            ).where(*common, condition)
-            for condition, r, s, o, d in parts
+                *(column.label(name) for name, column in DIMENSIONS.items()),
+                figures.get("days", sa.null().cast(sa.Integer)).label("days"),
+                *(sa.func.sum(figures.get(name, sa.literal(0))).label(name) for name in counted),
+            )
+            .where(Case.kind.in_(kinds), *scope, condition)
+            .group_by(*dimensions, *([figures["days"]] if "days" in figures else []))
+            for condition, figures in parts
         )
     ).subquery()
-    totals = (
+    keys = [both.c[name] for name in DIMENSIONS]
+    rows = db.session.execute(
         sa.select(
-            both.c.key,
-            sa.func.sum(both.c.received).label("received"),
-            sa.func.sum(both.c.resolved).label("resolved"),
-            sa.func.sum(both.c.on_time).label("on_time"),
-            sa.func.sum(both.c.overdue).label("overdue"),
-        )
-        .group_by(both.c.key)
-        .subquery()
+            *keys,
+            both.c.days,
+            *(sa.func.sum(both.c[name]).label(name) for name in counted),
+        ).group_by(*keys, both.c.days)
     )
-    figures = (totals.c.received, totals.c.resolved, totals.c.on_time, totals.c.overdue)
-    if label is None:
-        query = sa.select(totals.c.key, *figures).order_by(totals.c.key)
-    else:
-        named = label.class_
-        query = (
-            sa.select(totals.c.key, label, *figures)
-            .select_from(totals.outerjoin(named, named.id == totals.c.key))
-            .order_by(label)
-        )
-    rows = db.session.execute(query)
-    medians = _group_medians(period, kinds, column, scope)
+    # Rows are per kind, channel, category, division and working days: first
+    # per case of the four (a few dozen), then rolled up per value of each.
+    combinations: dict[tuple[Any, ...], Tally] = {}
+    for row in rows:
+        key = tuple(row[: len(DIMENSIONS)])
+        tally = combinations.get(key)
+        if tally is None:
+            tally = combinations[key] = Tally()
+        tally.add(row)
+    figures = PeriodFigures(total=Tally(), by={name: {} for name in DIMENSIONS})
+    for key, tally in combinations.items():
+        figures.total.merge(tally)
+        for name, value in zip(DIMENSIONS, key, strict=True):
+            figures.by[name].setdefault(value, Tally()).merge(tally)
+    return figures
+
+
+def breakdown(
+    figures: PeriodFigures, dimension: str, labels: dict[Any, str] | None = None
+) -> list[dict[str, Any]]:
+    """Per kind, channel, category or division: received, resolved, resolved
+    on time, the cases overdue and still open at the end of the period, and
+    the median working days to an outcome (the monthly SLA report's columns),
+    in the order of the key or its label, the unknown last."""
+
+    def order(key: Any) -> tuple[bool, Any]:
+        shown = labels.get(key) if labels is not None else key
+        return shown is None, shown if shown is not None else ""
+
+    groups = figures.by[dimension]
     return [
         {
-            "key": row[-5],
-            "id": row[0],
-            "received": int(row[-4]),
-            "resolved": int(row[-3]),
-            "on_time": int(row[-2]),
-            "percent": percent(int(row[-2]), int(row[-3])),
-            "overdue_at_end": int(row[-1]),
-            "median_working_days": medians.get(row[0]),
+            "key": labels.get(key) if labels is not None else key,
+            "id": key,
+            "received": tally.received,
+            "resolved": tally.resolved,
+            "on_time": tally.on_time,
+            "percent": percent(tally.on_time, tally.resolved),
+            "overdue_at_end": tally.overdue_at_end,
+            "median_working_days": tally.median_working_days,
         }
-        for row in rows
+        for key, tally in sorted(groups.items(), key=lambda item: order(item[0]))
     ]
+
+
+def codes_of(model: type[Category] | type[Division]) -> dict[int, str]:
+    return {row.id: row.code for row in db.session.execute(sa.select(model.id, model.code))}
 
 
 def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: int = 200) -> Any:
@@ -389,20 +372,23 @@ def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: in
 def monthly_report(period: Period, kinds: list[str], scope: Scope = ()) -> dict[str, Any]:
     """The monthly SLA report: per division and per category, the total, and
     the overdue cases."""
-    by_division = breakdown(period, kinds, Case.division_id, Division.code, scope=scope)
+    figures = period_figures(period, kinds, scope)
+    whole = figures.total
     total = {
-        name: sum(row[name] for row in by_division)
-        for name in ("received", "resolved", "on_time", "overdue_at_end")
+        "received": whole.received,
+        "resolved": whole.resolved,
+        "on_time": whole.on_time,
+        "overdue_at_end": whole.overdue_at_end,
+        "percent": percent(whole.on_time, whole.resolved),
+        "median_working_days": whole.median_working_days,
     }
-    total["percent"] = percent(total["on_time"], total["resolved"])
-    total["median_working_days"] = median_working_days(period, kinds, scope)
     return {
         "start": period.first.isoformat(),
         "end": period.last.isoformat(),
         "kinds": kinds,
         "total": total,
-        "by_division": by_division,
-        "by_category": breakdown(period, kinds, Case.category_id, Category.code, scope=scope),
+        "by_division": breakdown(figures, "division", codes_of(Division)),
+        "by_category": breakdown(figures, "category", codes_of(Category)),
         "overdue": overdue_cases(period, kinds, scope),
     }
 
@@ -411,7 +397,13 @@ def period_indicators(
     period: Period, kinds: list[str], scope: Scope = (), *, breakdowns: bool = True
 ) -> dict[str, Any]:
     """The indicators of any period (a month, an ITA half, a date range)."""
-    plain = resolved_within_deadline(period, kinds, scope)
+    figures = period_figures(period, kinds, scope)
+    whole = figures.total
+    plain = {
+        "on_time": whole.on_time,
+        "resolved": whole.resolved,
+        "percent": percent(whole.on_time, whole.resolved),
+    }
     data = {
         "start": period.first.isoformat(),
         "end": period.last.isoformat(),
@@ -420,17 +412,25 @@ def period_indicators(
         "resolved_within_deadline_strict": resolved_within_deadline_strict(
             period, kinds, plain, scope
         ),
-        "received": received(period, kinds, scope),
-        "satisfaction": satisfaction(period, kinds, scope),
-        "acknowledged_on_time": acknowledged_on_time(period, kinds, scope),
-        "median_working_days_to_outcome": median_working_days(period, kinds, scope),
+        "received": whole.received,
+        "satisfaction": {
+            "satisfied": whole.satisfied,
+            "ratings": whole.ratings,
+            "percent": percent(whole.satisfied, whole.ratings),
+        },
+        "acknowledged_on_time": {
+            "on_time": whole.acknowledged_on_time,
+            "total": whole.acknowledgements,
+            "percent": percent(whole.acknowledged_on_time, whole.acknowledgements),
+        },
+        "median_working_days_to_outcome": whole.median_working_days,
         "now": open_now(kinds, scope),
     }
     if breakdowns:
-        data["by_kind"] = breakdown(period, kinds, Case.kind, scope=scope)
-        data["by_channel"] = breakdown(period, kinds, Case.channel, scope=scope)
-        data["by_category"] = breakdown(period, kinds, Case.category_id, Category.code, scope=scope)
-        data["by_division"] = breakdown(period, kinds, Case.division_id, Division.code, scope=scope)
+        data["by_kind"] = breakdown(figures, "kind")
+        data["by_channel"] = breakdown(figures, "channel")
+        data["by_category"] = breakdown(figures, "category", codes_of(Category))
+        data["by_division"] = breakdown(figures, "division", codes_of(Division))
     return data
 
 
@@ -479,13 +479,15 @@ def monthly_sla(fiscal_year: int, kinds: list[str], scope: Scope = ()) -> list[d
     """The monthly SLA report: received, resolved, on time, per month."""
     rows = []
     for month in month_periods(fiscal_year):
-        resolved = resolved_within_deadline(month, kinds, scope)
+        whole = period_figures(month, kinds, scope).total
         rows.append(
             {
                 "month": month.first,
                 "last": month.last,
-                "received": received(month, kinds, scope),
-                **resolved,
+                "received": whole.received,
+                "on_time": whole.on_time,
+                "resolved": whole.resolved,
+                "percent": percent(whole.on_time, whole.resolved),
             }
         )
     return rows
