@@ -319,22 +319,64 @@ def run_sweeps(meta: dict[str, Any], crossings: list[int]) -> dict[str, Any]:
     return result
 
 
-def wrk(port: int, script: str, path: str, keys: Path | None = None) -> dict[str, Any]:
-    """requests per second of one wrk run (after a short warm-up)."""
+# Where a throughput run spends the machine's CPU: the app's gunicorn workers,
+# PostgreSQL's backends and Redis (informational: the targets are the ratios).
+CPU_GROUPS = {"postgres": "postgres", "redis": "redis-server"}
+
+
+def _cpu_seconds(server: Server) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each process of each group, by pid."""
+    groups: dict[str, list[psutil.Process]] = {"app": server.workers()}
+    for process in psutil.process_iter(["name"]):
+        for group, name in CPU_GROUPS.items():
+            if process.info["name"] == name:
+                groups.setdefault(group, []).append(process)
+    seconds: dict[str, dict[int, float]] = {}
+    for group, processes in groups.items():
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                seconds.setdefault(group, {})[process.pid] = times.user + times.system
+    return seconds
+
+
+def _cpu_ms_per_request(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], requests: int
+) -> dict[str, float]:
+    """Milliseconds of CPU per request in each group (a process that started
+    during the run counts whole)."""
+    return {
+        group: round(
+            1000 * sum(t - before.get(group, {}).get(pid, 0.0) for pid, t in pids.items())
+            / max(requests, 1), 2,
+        )
+        for group, pids in after.items()
+    }  # fmt: skip
+
+
+def wrk(
+    port: int, script: str, path: str, keys: Path | None = None, server: Server | None = None
+) -> dict[str, Any]:
+    """requests per second of one wrk run (after a short warm-up), and with
+    ``server`` the CPU each request cost the app, PostgreSQL and Redis."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as combined:
         combined.write((ROOT / "bench" / "wrk" / script).read_text())
         combined.write((ROOT / "bench" / "wrk" / "report.lua").read_text())
     env = {**os.environ, "BENCH_PATH": path, "BENCH_KEYS": str(keys or "")}
     base = ["wrk", "-t1", f"-c{WRK_CONNECTIONS}", "-s", combined.name, f"http://127.0.0.1:{port}"]
     subprocess.run([*base[:1], "-d2s", *base[1:]], check=True, env=env, capture_output=True)
+    before = _cpu_seconds(server) if server else {}
     out = subprocess.run(
         [*base[:1], f"-d{WRK_SECONDS}s", "--latency", *base[1:]],
         check=True, env=env, capture_output=True,
     )  # fmt: skip
+    after = _cpu_seconds(server) if server else {}
     os.unlink(combined.name)
     line = next(x for x in out.stdout.decode().splitlines() if x.startswith("BENCH_JSON "))
     figures: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
     figures["rps"] = round(figures["requests"] / (figures["duration_us"] / 1e6), 1)
+    if server:
+        figures["cpu_ms_per_request"] = _cpu_ms_per_request(before, after, figures["requests"])
     if figures["non_2xx"] or figures["socket_errors"]:
         raise RuntimeError(f"{script} on port {port}: failed requests: {figures}")
     return figures
@@ -349,13 +391,18 @@ def throughput(meta: dict[str, Any]) -> dict[str, Any]:
     keys = RESULTS / "tracking-keys.txt"
     keys.write_text("".join(f"{code} {key}\n" for code, key in meta["keys"]))
     results = {}
-    with Server("wsgi:app", SITE_PORT, url), Server("bench.baseline:app", BASELINE_PORT, url):
-        results["filing_baseline"] = wrk(BASELINE_PORT, "filing.lua", "/insert")
-        results["filing"] = wrk(SITE_PORT, "filing.lua", "/api/v1/cases")
-        results["tracking_baseline"] = wrk(BASELINE_PORT, "tracking.lua", "/select/", keys)
-        results["tracking"] = wrk(SITE_PORT, "tracking.lua", "/api/v1/cases/", keys)
+    with (
+        Server("wsgi:app", SITE_PORT, url) as site,
+        Server("bench.baseline:app", BASELINE_PORT, url) as base,
+    ):
+        results["filing_baseline"] = wrk(BASELINE_PORT, "filing.lua", "/insert", None, base)
+        results["filing"] = wrk(SITE_PORT, "filing.lua", "/api/v1/cases", None, site)
+        results["tracking_baseline"] = wrk(BASELINE_PORT, "tracking.lua", "/select/", keys, base)
+        results["tracking"] = wrk(SITE_PORT, "tracking.lua", "/api/v1/cases/", keys, site)
     for name, figures in results.items():
-        log(f"{name}: {figures['rps']} requests/s")
+        log(
+            f"{name}: {figures['rps']} requests/s, CPU ms a request {figures['cpu_ms_per_request']}"
+        )
     return results
 
 
@@ -510,6 +557,17 @@ def table(
     return rows
 
 
+def cpu_note(load: dict[str, Any]) -> str:
+    """Where the throughput runs spent the CPU (not a target: the reason behind a ratio)."""
+    lines = ["", "CPU per request (ms; the load generator and the servers share the cores):"]
+    for key in ("filing", "tracking"):
+        for who in (key, f"{key}_baseline"):
+            cpu = load[who].get("cpu_ms_per_request", {})
+            parts = ", ".join(f"{group} {ms:.2f}" for group, ms in cpu.items())
+            lines.append(f"  {who}: {parts}; total {sum(cpu.values()):.2f}")
+    return "\n".join(lines)
+
+
 def render(rows: list[Row]) -> str:
     head = ("scenario", "figure", "baseline", "ratio", "target", "result")
     cells = [
@@ -544,6 +602,7 @@ def main() -> int:
     print(f"Suggestion benchmark: {SCALE:,} cases (reference {REF_SCALE:,}), "
           f"{os.cpu_count()} cores, {time.perf_counter() - started:.0f} s")  # fmt: skip
     print(text)
+    print(cpu_note(load))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
         "scale": SCALE,
