@@ -204,3 +204,23 @@ def test_the_public_view_shows_the_public_timeline_and_the_merge_in_one_statemen
     ]  # screening and the note are for staff only
     assert "ผู้ร้องโทรมาแล้ว" not in view.get_data(as_text=True)
     assert len(seen) == 1  # the case, its merge and its timeline in one read
+
+
+def test_the_look_up_stays_a_prepared_statement_across_requests(app, live_db, file_a_case):
+    """psycopg forgets prepared statements on ROLLBACK; a look-up ends its read
+    with COMMIT so that PostgreSQL does not plan its join on every request."""
+    import sqlalchemy as sa
+
+    from suggestion.extensions import db
+
+    code, key, _ = file_a_case()
+    client = app.test_client()
+    for _ in range(7):  # psycopg prepares a statement on its fifth use
+        assert client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": key}).status_code == 200
+    with app.app_context():  # the pool's one connection, as the requests left it
+        prepared = db.session.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%surviving%'"
+            )
+        )
+    assert prepared == 1

@@ -167,6 +167,10 @@ def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
 @limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def get_case(tracking_code: str) -> tuple[Response, int]:
     record = tracking.public_record(tracking_code, request.headers.get("X-Access-Key", ""))
+    # End the read with COMMIT, not the ROLLBACK of the session's teardown:
+    # psycopg forgets its prepared statements on ROLLBACK, and planning the
+    # look-up's join anew was most of its database time (docs/performance.md).
+    db.session.commit()
     if record is None:
         return errors_response(
             {"tracking_code": [_("No case with this tracking code and access key.")]}, 404
