@@ -63,6 +63,26 @@ def test_failed_lookups_are_throttled(client, app, file_a_case, monkeypatch):
     assert api.status_code == 429
 
 
+def test_the_link_the_api_and_the_form_share_one_budget_of_failures(
+    client, app, file_a_case, monkeypatch
+):
+    monkeypatch.setitem(app.config, "TRACK_FAILED_LOOKUP_LIMIT", "3 per minute")
+    code, key, token = file_a_case()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.8"
+    assert client.get(f"/track/link/{token}").status_code == 303  # successes cost nothing
+    assert client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": key}).status_code == 200
+    assert client.get("/track/link/not-a-real-link").status_code == 404
+    wrong = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": "ABCDE-FGHJK"})
+    assert wrong.status_code == 404
+    assert track(client, code, "ABCDE-FGHJK").status_code == 404
+    assert client.get(f"/track/link/{token}").status_code == 429
+    refused = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": key})
+    assert refused.status_code == 429
+    assert refused.json["errors"]["_request"] == [
+        "มีการลองหลายครั้งเกินไปจากการเชื่อมต่อของท่าน กรุณารอไม่เกิน 15 นาทีแล้วลองใหม่อีกครั้ง"
+    ]
+
+
 def test_the_secret_link_opens_the_case(client, file_a_case):
     code, _, token = file_a_case()
     response = client.get(f"/track/link/{token}")

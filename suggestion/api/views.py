@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from flask import Blueprint
 from flask import jsonify
 from flask import request
@@ -24,13 +25,10 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
+from suggestion.core import throttle
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
-from suggestion.core.throttle import failed_lookup
-from suggestion.core.throttle import LOOKUP_SCOPE
-from suggestion.core.throttle import track_limit
 from suggestion.extensions import db
-from suggestion.extensions import limiter
 from suggestion.public.forms import FilingForm
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -164,14 +162,16 @@ def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
 
 
 @bp.get("/cases/<tracking_code>")
-@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def get_case(tracking_code: str) -> tuple[Response, int]:
+    if not throttle.lookup_allowed():
+        abort(429)
     record = tracking.public_record(tracking_code, request.headers.get("X-Access-Key", ""))
     # End the read with COMMIT, not the ROLLBACK of the session's teardown:
     # psycopg forgets its prepared statements on ROLLBACK, and planning the
     # look-up's join anew was most of its database time (docs/performance.md).
     db.session.commit()
     if record is None:
+        throttle.count_failed_lookup()
         return errors_response(
             {"tracking_code": [_("No case with this tracking code and access key.")]}, 404
         )

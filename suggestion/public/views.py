@@ -25,13 +25,10 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
+from suggestion.core import throttle
 from suggestion.core.i18n import current_language
 from suggestion.core.i18n import LANGUAGE_COOKIE
-from suggestion.core.throttle import failed_lookup
-from suggestion.core.throttle import LOOKUP_SCOPE
-from suggestion.core.throttle import track_limit
 from suggestion.extensions import db
-from suggestion.extensions import limiter
 from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import FilingForm
 from suggestion.public.forms import RatingForm
@@ -119,14 +116,16 @@ def receipt() -> str | Response:
 
 
 @bp.route("/track", methods=["GET", "POST"])
-@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, methods=["POST"], deduct_when=failed_lookup)
 def track() -> str | Response:
+    if request.method == "POST" and not throttle.lookup_allowed():
+        abort(429)
     form = TrackForm(data={"tracking_code": request.args.get("code", "")[:20]})
     if form.validate_on_submit():
         case = tracking.find_by_code_and_key(form.tracking_code.data, form.access_key.data)
         if case is not None:
             _remember(case)
             return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+        throttle.count_failed_lookup()
         form.access_key.errors = [
             _("We found no case with this tracking code and access key. Please check both.")
         ]
@@ -136,10 +135,12 @@ def track() -> str | Response:
 
 
 @bp.get("/track/link/<token>")
-@limiter.shared_limit(track_limit, scope=LOOKUP_SCOPE, deduct_when=failed_lookup)
 def track_link(token: str) -> str | Response:
+    if not throttle.lookup_allowed():
+        abort(429)
     case = tracking.find_by_token(token)
     if case is None:
+        throttle.count_failed_lookup()
         abort(404)
     _remember(case)
     return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
