@@ -224,3 +224,40 @@ def test_the_look_up_stays_a_prepared_statement_across_requests(app, live_db, fi
             )
         )
     assert prepared == 1
+
+
+def test_a_wrong_key_reads_no_more_than_an_unknown_code(app, client):
+    """The same 404, and the same work: a wrong key must not fetch the case's
+    timeline, or its timing would tell that the code exists (and how much
+    the agency has written to the filer)."""
+    import sqlalchemy as sa
+
+    from suggestion.cases.events import record_event
+    from suggestion.extensions import db
+    from tests.factories import make_case
+
+    with app.test_request_context():
+        receipt = make_case()
+        for n in range(30):
+            record_event(receipt.case, "public_reply", body=f"ตอบครั้งที่ {n}", is_public=True)
+        db.session.commit()
+        code = receipt.case.tracking_code
+    fetched: list[int] = []
+
+    def rows(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "surviving" in statement:
+            fetched.append(cursor.rowcount)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "after_cursor_execute", rows)
+    try:
+        wrong = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": "ABCDE-FGHJK"})
+        unknown = client.get("/api/v1/cases/2400-999999", headers={"X-Access-Key": "ABCDE-FGHJK"})
+        right = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": receipt.access_key})
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", rows)
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.get_data() == unknown.get_data()
+    assert right.status_code == 200 and len(right.json["timeline"]) == 31
+    assert fetched == [0, 0, 31]

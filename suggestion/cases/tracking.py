@@ -65,7 +65,6 @@ def _public_record_statement() -> sa.Select[Any]:
             cases.c.received_at,
             cases.c.due_at,
             cases.c.resolved_at,
-            cases.c.access_key_hash,
             surviving.c.tracking_code.label("merged_into"),
             events.c.at,
             events.c.action,
@@ -77,7 +76,12 @@ def _public_record_statement() -> sa.Select[Any]:
                 events, sa.and_(events.c.case_id == cases.c.id, events.c.is_public.is_(True))
             )
         )
-        .where(cases.c.tracking_code == sa.bindparam("code"))
+        # The key's digest is part of the look-up, so that a wrong key reads
+        # nothing, exactly like an unknown code (a digest leaks no timing).
+        .where(
+            cases.c.tracking_code == sa.bindparam("code"),
+            cases.c.access_key_hash == sa.bindparam("key_hash"),
+        )
         .order_by(events.c.id)
     )
 
@@ -89,13 +93,17 @@ _PUBLIC_RECORD = _public_record_statement()
 def public_record(tracking_code: str, access_key: str) -> PublicRecord | None:
     """The public view of a case, if the code and key match, in one statement:
     the case, the code it was merged into, and its public events, oldest first.
-    An unknown code and a wrong key look the same."""
+    An unknown code and a wrong key look the same, in the answer and in the
+    time it takes: both read nothing."""
     code = codes.normalise_tracking_code(tracking_code)
     if code is None or not access_key:
         return None
-    rows = db.session.connection().execute(_PUBLIC_RECORD, {"code": code}).all()
-    stored = rows[0].access_key_hash if rows else "0" * 64
-    if not codes.key_matches(access_key, stored) or not rows:
+    rows = (
+        db.session.connection()
+        .execute(_PUBLIC_RECORD, {"code": code, "key_hash": codes.access_key_digest(access_key)})
+        .all()
+    )
+    if not rows:
         return None
     case = rows[0]
     return PublicRecord(
