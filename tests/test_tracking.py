@@ -236,3 +236,25 @@ def test_the_outcome_email_invites_a_rating_and_staff_see_it(app, client, file_a
     page = desk.get(f"/staff/cases/{code}").get_data(as_text=True)
     assert re.search(r'data-testid="rating">5 จาก 5', page)
     assert "ผู้ยื่นเรื่องประเมินความพึงพอใจ" in page and "ดีมาก" in page
+
+
+def test_look_ups_go_on_when_the_throttle_storage_is_down(client, file_a_case, monkeypatch, caplog):
+    """A Redis outage must not turn every look-up into a 500: they go on,
+    unthrottled, and say so in the log."""
+    import redis
+
+    from suggestion.extensions import limiter
+
+    class Unreachable:
+        def test(self, *args):  # type: ignore[no-untyped-def]
+            raise redis.exceptions.ConnectionError("Connection refused")
+
+        hit = test
+
+    monkeypatch.setattr(type(limiter), "limiter", property(lambda self: Unreachable()))
+    code, key, _ = file_a_case()
+    assert client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": key}).status_code == 200
+    wrong = client.get(f"/api/v1/cases/{code}", headers={"X-Access-Key": "ABCDE-FGHJK"})
+    assert wrong.status_code == 404
+    assert track(client, code, key).status_code == 303
+    assert "throttle storage unavailable" in caplog.text
