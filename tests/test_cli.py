@@ -150,33 +150,54 @@ def test_tracking_numbers_move_from_the_counter_to_sequences_and_back(tmp_path):
     from tests.conftest import _recreate_database
     from tests.services import DATABASE_URL
 
-    url = make_url(DATABASE_URL).set(database="suggestion_test_migrations")
+    base = make_url(DATABASE_URL)
+    url = base.set(database=f"{base.database}_migrations")  # beside this run's own database
     _recreate_database(url.render_as_string(hide_password=False))
     pg_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
+    # A web role that may read and write the tables but create nothing.
+    web = f"{base.database}_web"
 
-    def take(year: int) -> int:
+    def take(year: int, role: str | None = None) -> int:
         with db.engine.begin() as conn:
+            if role:
+                conn.execute(sa.text(f"SET LOCAL ROLE {role}"))
             return int(conn.execute(sa.text(f"SELECT next_tracking_number({year})")).scalar_one())
 
-    with pg_app.app_context():
-        upgrade(revision="0006")
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO tracking_sequences VALUES (2569, 41), (2570, 7)"))
-        upgrade()
-        assert [take(2569), take(2569), take(2570), take(2571)] == [42, 43, 8, 1]
-        with db.engine.connect() as conn:  # a filing that rolls back
-            conn.execute(sa.text("SELECT next_tracking_number(2569)"))
-            conn.rollback()
-        assert take(2569) == 45
+    try:
+        with pg_app.app_context():
+            upgrade(revision="0006")
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("INSERT INTO tracking_sequences VALUES (2569, 41), (2570, 7)"))
+                conn.execute(sa.text(f"DROP ROLE IF EXISTS {web}"))
+                conn.execute(sa.text(f"CREATE ROLE {web}"))
+                conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {web}"))
+                conn.execute(
+                    sa.text(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {web}")
+                )
+                conn.execute(sa.text(f"REVOKE CREATE ON SCHEMA public FROM {web}, PUBLIC"))
+            upgrade()
+            assert [take(2569), take(2569), take(2570), take(2571)] == [42, 43, 8, 1]
+            # The first filing of a new year, by a role that may create nothing.
+            assert [take(2572, web), take(2572, web), take(2572)] == [1, 2, 3]
+            with db.engine.connect() as conn:  # a filing that rolls back
+                conn.execute(sa.text("SELECT next_tracking_number(2569)"))
+                conn.rollback()
+            assert take(2569) == 45
 
-        downgrade(revision="0006")
-        with db.engine.connect() as conn:
-            counters = dict(conn.execute(sa.text("SELECT * FROM tracking_sequences")).all())
-            sequences = conn.execute(
-                sa.text("SELECT count(*) FROM pg_sequences WHERE sequencename LIKE 'tracking%'")
-            ).scalar_one()
-        assert counters == {2569: 45, 2570: 8, 2571: 1}
-        assert sequences == 0
-        upgrade()
-        assert take(2569) == 46
-        db.engine.dispose()
+            downgrade(revision="0006")
+            with db.engine.connect() as conn:
+                counters = dict(conn.execute(sa.text("SELECT * FROM tracking_sequences")).all())
+                sequences = conn.execute(
+                    sa.text("SELECT count(*) FROM pg_sequences WHERE sequencename LIKE 'tracking%'")
+                ).scalar_one()
+            assert counters == {2569: 45, 2570: 8, 2571: 1, 2572: 3}
+            assert sequences == 0
+            upgrade()
+            assert take(2569) == 46
+            db.engine.dispose()
+    finally:
+        admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f"DROP ROLE IF EXISTS {web}"))
+        admin.dispose()

@@ -9,6 +9,11 @@ highest number already given. Numbers never repeat; a filing that rolls back
 leaves a gap (DESIGN §2: "a sequence per fiscal year that never repeats").
 SQLite keeps the counter: it runs one writer at a time anyway.
 
+The function runs with the rights of the role that migrates (SECURITY
+DEFINER, with its schema pinned), so that the web role needs no right to
+create objects for a new year's sequence, and every sequence has one owner.
+Stop the processes of the older version before upgrading (README).
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-25 09:40:00
@@ -26,7 +31,7 @@ depends_on = None
 
 NEXT_TRACKING_NUMBER = """
 CREATE FUNCTION next_tracking_number(year integer) RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$
 DECLARE
     name text := 'tracking_number_' || year;
     start integer;
@@ -49,8 +54,10 @@ $$
 
 
 def upgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(NEXT_TRACKING_NUMBER)
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        schema = bind.exec_driver_sql("SELECT quote_ident(current_schema())").scalar()
+        op.execute(NEXT_TRACKING_NUMBER.replace("{schema}", schema))
 
 
 def downgrade():
