@@ -326,7 +326,9 @@ CPU_GROUPS = {"postgres": "postgres", "redis": "redis-server"}
 
 def _cpu_seconds(server: Server) -> dict[str, dict[int, float]]:
     """CPU seconds so far of each process of each group, by pid."""
-    groups: dict[str, list[psutil.Process]] = {"app": server.workers()}
+    groups: dict[str, list[psutil.Process]] = {"app": []}
+    with contextlib.suppress(psutil.Error):
+        groups["app"] = server.workers()
     for process in psutil.process_iter(["name"]):
         for group, name in CPU_GROUPS.items():
             if process.info["name"] == name:
@@ -347,7 +349,7 @@ def _cpu_ms_per_request(
     during the run counts whole)."""
     return {
         group: round(
-            1000 * sum(t - before.get(group, {}).get(pid, 0.0) for pid, t in pids.items())
+            1000 * sum(max(0.0, t - before.get(group, {}).get(pid, 0.0)) for pid, t in pids.items())
             / max(requests, 1), 2,
         )
         for group, pids in after.items()
