@@ -232,3 +232,55 @@ def test_wtforms_own_messages_are_in_the_page_language(client, staff):
     text = page.get_data(as_text=True)
     assert "ไม่ใช่ตัวเลือกที่ใช้ได้" in text and "Not a valid" not in text
     assert client.get("/staff/cases.csv?kind=bogus").status_code == 400
+
+
+def test_a_case_page_costs_the_same_with_more_events(app, client, staff):
+    """Each event's files and author load with the page, not one by one."""
+    from suggestion.auth.models import User
+    from suggestion.cases import attachments
+    from suggestion.cases.events import record_event
+    from suggestion.cases.models import Case
+    from tests.factories import checked_pdf
+    from tests.factories import make_case
+    from tests.factories import make_user
+
+    email = staff("admin", "CENTRAL")
+    login(client, email)
+    with app.test_request_context():
+        code = make_case().case.tracking_code
+        db.session.commit()
+
+    def add_notes(count: int) -> None:
+        """Notes by two people, each with a file."""
+        with app.test_request_context():
+            case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+            admin = db.session.scalars(sa.select(User).where(User.email == email)).one()
+            for n in range(count):
+                author = (
+                    admin
+                    if n % 2
+                    else make_user("officer", "SERVICE", f"o{count}-{n}@example.go.th")
+                )
+                event = record_event(case, "note", actor=author, body=f"บันทึก {n}")
+                db.session.add(attachments.store(checked_pdf(), case.id, event.id, public=False))
+            db.session.commit()
+
+    def statements_for_page() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(f"/staff/cases/{code}").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    add_notes(2)
+    few = statements_for_page()
+    add_notes(10)
+    assert statements_for_page() <= few  # not one query more per event

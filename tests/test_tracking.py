@@ -258,3 +258,43 @@ def test_look_ups_go_on_when_the_throttle_storage_is_down(client, file_a_case, m
     assert wrong.status_code == 404
     assert track(client, code, key).status_code == 303
     assert "throttle storage unavailable" in caplog.text
+
+
+def test_the_case_page_costs_the_same_with_more_files_on_its_timeline(app, client, file_a_case):
+    from suggestion.cases import attachments
+    from suggestion.cases.events import record_event
+    from tests.factories import checked_pdf
+
+    code, key, _ = file_a_case()
+    assert track(client, code, key).status_code == 303
+
+    def add_information(count: int) -> None:
+        with app.test_request_context():
+            case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+            for n in range(count):
+                event = record_event(
+                    case, "information_added", actor_label="public", body=f"{n}", is_public=True
+                )
+                db.session.add(attachments.store(checked_pdf(), case.id, event.id, public=True))
+            db.session.commit()
+
+    def statements_for_page() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = client.get(f"/track/{code}")
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        assert page.status_code == 200
+        return len(seen)
+
+    add_information(1)
+    few = statements_for_page()
+    add_information(8)
+    assert statements_for_page() <= few  # not one query more per file

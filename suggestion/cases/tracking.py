@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from suggestion.cases import attachments
 from suggestion.cases import codes
@@ -137,6 +138,7 @@ def public_timeline(case: Case) -> list[CaseEvent]:
             sa.select(CaseEvent)
             .where(CaseEvent.case_id == case.id, CaseEvent.is_public.is_(True))
             .order_by(CaseEvent.id)
+            .options(selectinload(CaseEvent.attachments))  # not a query per event
         )
     )
 

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
@@ -330,7 +331,11 @@ def _action_forms(case: Case) -> dict[str, Any]:
 def _render_case(case: Case, status: int = 200, **overrides: Any) -> Any:
     who = access()
     events = db.session.scalars(
-        sa.select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        sa.select(CaseEvent)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.id)
+        # With the page, not a query per event (docs/performance.md).
+        .options(selectinload(CaseEvent.attachments), selectinload(CaseEvent.actor))
     ).all()
     merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
     context = {
