@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -216,6 +217,27 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     match = CSRF_RE.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
+
+
+@contextmanager
+def recorded_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (not the tests' own savepoints),
+    for tests that a page costs the same however many rows it shows."""
+    from suggestion.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "SAVEPOINT" not in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
 
 
 def count_rows(table: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import count_rows
+from tests.conftest import recorded_statements
 
 GOOD = {
     "kind": "complaint",
@@ -155,7 +156,6 @@ def test_a_lone_surrogate_in_json_text_does_not_break_filing(client):
 
 
 def test_the_public_view_shows_the_public_timeline_and_the_merge_in_one_statement(app, client):
-    import sqlalchemy as sa
 
     from suggestion.cases import actions
     from suggestion.cases.access import StaffAccess
@@ -178,21 +178,10 @@ def test_the_public_view_shows_the_public_timeline_and_the_merge_in_one_statemen
             surviving.case.tracking_code,
         )
 
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if "SAVEPOINT" not in statement:  # the test's own transaction
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(app) as seen:
         view = client.get(
             f"/api/v1/cases/{code}", headers={"X-Access-Key": key, "Accept-Language": "en"}
         )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
     assert view.status_code == 200
     assert view.json["status"] == "merged"

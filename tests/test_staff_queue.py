@@ -17,6 +17,7 @@ from suggestion.extensions import db
 from suggestion.staff import queries
 from tests.conftest import csrf_token
 from tests.conftest import login
+from tests.conftest import recorded_statements
 from tests.factories import category
 
 ROW = re.compile(r'data-testid="row-([\d-]+)"')
@@ -172,18 +173,8 @@ def test_the_queue_page_costs_the_same_with_more_rows(app, client, staff, file_a
     login(client, email)
 
     def statements_for_page() -> list[str]:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-            seen.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as seen:
             assert client.get("/staff/?status=all").status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         return seen
 
     for _ in range(2):
@@ -266,18 +257,8 @@ def test_a_case_page_costs_the_same_with_more_events(app, client, staff):
             db.session.commit()
 
     def statements_for_page() -> int:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-            seen.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(app) as seen:
             assert client.get(f"/staff/cases/{code}").status_code == 200
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
         return len(seen)
 
     add_notes(2)

@@ -13,6 +13,7 @@ from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.extensions import db
 from tests.conftest import csrf_token
+from tests.conftest import recorded_statements
 from tests.factories import PDF
 from tests.factories import upload
 
@@ -279,19 +280,8 @@ def test_the_case_page_costs_the_same_with_more_files_on_its_timeline(app, clien
             db.session.commit()
 
     def statements_for_page() -> int:
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-            seen.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            page = client.get(f"/track/{code}")
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
-        assert page.status_code == 200
+        with recorded_statements(app) as seen:
+            assert client.get(f"/track/{code}").status_code == 200
         return len(seen)
 
     add_information(1)
