@@ -201,3 +201,26 @@ def test_tracking_numbers_move_from_the_counter_to_sequences_and_back(tmp_path):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
             conn.execute(sa.text(f"DROP ROLE IF EXISTS {web}"))
         admin.dispose()
+
+
+def test_sqlite_takes_tracking_numbers_from_the_counter(tmp_path):
+    """The embedded default has no sequences: the year's counter row gives
+    numbers in order, one or a block at a time."""
+    from flask_migrate import upgrade
+
+    from suggestion import create_app
+    from suggestion.cases.codes import next_tracking_code
+    from suggestion.cases.codes import tracking_numbers
+
+    sqlite_app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.sqlite"}
+    )
+    with sqlite_app.app_context():
+        upgrade()
+        assert next_tracking_code(2570) == ("2570-000001", 1)
+        assert tracking_numbers(2570, 3) == [2, 3, 4]
+        assert next_tracking_code(2571) == ("2571-000001", 1)
+        db.session.rollback()  # a rolled-back filing gives its numbers back
+        assert next_tracking_code(2570) == ("2570-000001", 1)
+        db.session.remove()
+        db.engine.dispose()

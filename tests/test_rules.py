@@ -70,8 +70,8 @@ def test_access_keys_have_fifty_bits_without_look_alikes():
         assert not set(key.replace("-", "")) & set("01ILOU")
     # Typed in lower case with spaces, the key still matches.
     key = next(iter(keys))
-    assert codes.key_matches(key.lower().replace("-", " "), codes.access_key_digest(key))
-    assert not codes.key_matches("AAAAA-AAAAA", codes.access_key_digest(key))
+    assert codes.access_key_digest(key.lower().replace("-", " ")) == codes.access_key_digest(key)
+    assert codes.access_key_digest("AAAAA-AAAAA") != codes.access_key_digest(key)
 
 
 def test_secret_links_carry_at_least_128_bits():

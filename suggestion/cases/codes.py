@@ -8,7 +8,6 @@ also needs the access key (50 bits, no look-alike characters) or the secret link
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 
@@ -77,10 +76,6 @@ def new_track_token() -> str:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def key_matches(typed_key: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(digest(normalise_access_key(typed_key)), stored_hash)
 
 
 def access_key_digest(key: str) -> str:
