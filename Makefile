@@ -53,8 +53,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## check: lint, and the models against the migrations
+## check: lint, the layers of DESIGN §3 (import-linter), and the models against the migrations
 check: lint
+	$(BIN)/lint-imports
 	$(BIN)/flask db check
 
 ## messages: extract new strings and merge them into the catalogs

@@ -139,7 +139,7 @@ def prepare_schema(url: str, now: datetime) -> tuple[Any, Staff]:
     from suggestion.auth.models import Role
     from suggestion.auth.models import User
     from suggestion.calendar.services import sync_year
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
     from suggestion.seed import seed_reference_data
 
     app = create_app()
@@ -596,9 +596,9 @@ def load(url: str, n: int, out_dir: Path, seed: int = 2569) -> dict[str, Any]:
 
     from suggestion.calendar.models import Holiday
     from suggestion.cases.models import Category
+    from suggestion.core.extensions import db
     from suggestion.core.time import utcnow
     from suggestion.core.time import zone
-    from suggestion.extensions import db
 
     started = time.perf_counter()
     now = utcnow()

@@ -27,8 +27,8 @@ WORKING = ("received", "screening", "in_progress")
 def _crossing(k: int, after: Any) -> dict[str, Any]:
     import sqlalchemy as sa
 
+    from suggestion.core.extensions import db
     from suggestion.core.time import utcnow
-    from suggestion.extensions import db
     from suggestion.notify.models import Notification
     from suggestion.sla.sweep import run_sweep
 

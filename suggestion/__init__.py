@@ -15,12 +15,12 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from config import load_config
     from suggestion import cli
     from suggestion import errors
-    from suggestion import extensions
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
     from suggestion.admin.views import bp as admin_bp
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401
     from suggestion.auth.views import bp as auth_bp
+    from suggestion.core import extensions
     from suggestion.core import i18n
     from suggestion.core.jobs import celery_init_app
     from suggestion.core.jobs import init_publishing
@@ -70,7 +70,7 @@ def _use_sqlite_pragmas(app: Flask) -> None:
         return
     import sqlalchemy as sa
 
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     with app.app_context():
         engine = db.engine

@@ -7,7 +7,6 @@ from datetime import datetime
 
 import click
 import sqlalchemy as sa
-from flask import current_app
 from flask import Flask
 from flask.cli import AppGroup
 
@@ -15,7 +14,7 @@ from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import sync_year
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 users_cli = AppGroup("users", help="Staff accounts.")
 seed_cli = AppGroup("seed", help="Load starting data.")
@@ -122,10 +121,10 @@ def holidays_sync(year: int) -> None:
 @click.option("--working-days", type=click.IntRange(0, 3650), required=True)
 def sla_deadline(received: str, working_days: int) -> None:
     """Print the deadline of a period of working days, in the agency's zone."""
-    from suggestion.core.time import zone
-    from suggestion.sla.deadlines import deadline
+    from suggestion.core.settings import agency_zone
+    from suggestion.deadlines.policies import deadline_after
 
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     try:
         moment = datetime.fromisoformat(received)
     except ValueError:
@@ -134,7 +133,7 @@ def sla_deadline(received: str, working_days: int) -> None:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    click.echo(deadline(moment, working_days).astimezone(tz).isoformat())
+    click.echo(deadline_after(moment, working_days).astimezone(tz).isoformat())
 
 
 @sla_cli.command("sweep")

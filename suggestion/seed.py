@@ -17,12 +17,12 @@ from suggestion.calendar.services import sync_year
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
+from suggestion.core.extensions import db
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
-from suggestion.sla.models import SlaPolicy
+from suggestion.deadlines.models import SlaPolicy
 
 DEMO_PASSWORD = "demo-password-2569"  # noqa: S105  (demo data only)
 

@@ -89,7 +89,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         {"UPLOAD_DIR": str(tmp / "uploads"), "MAIL_FOLDER": str(tmp / "mail")},
     )
     yield app
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     with app.app_context():
         db.engine.dispose()
@@ -102,7 +102,7 @@ def database(app: Flask) -> Iterator[None]:
         pytest.fail(why)
     from flask_migrate import upgrade
 
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
     from suggestion.seed import seed_reference_data
 
     _recreate_database(services.DATABASE_URL)
@@ -118,7 +118,7 @@ def database(app: Flask) -> Iterator[None]:
 def db_session(app: Flask, database: None) -> Iterator[scoped_session]:
     """Everything the test writes is rolled back at its end (SQLAlchemy's
     "join a session into an external transaction" recipe)."""
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     with app.app_context():
         connection = db.engine.connect()
@@ -142,7 +142,7 @@ def db_session(app: Flask, database: None) -> Iterator[scoped_session]:
 def live_db(app: Flask, database: None) -> Iterator[None]:
     """Real commits, seen by other connections and processes; cases are
     truncated afterwards (the reference data stays)."""
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     yield
     with app.app_context():
@@ -173,7 +173,7 @@ def _own_folders(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Each test writes its uploads and mail into folders of its own."""
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "MAIL_FOLDER", str(tmp_path / "mail"))
-    from suggestion.extensions import limiter
+    from suggestion.core.extensions import limiter
 
     with app.app_context():
         limiter.reset()
@@ -223,7 +223,7 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 def recorded_statements(app: Flask) -> Iterator[list[str]]:
     """The SQL statements run inside the block (not the tests' own savepoints),
     for tests that a page costs the same however many rows it shows."""
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     seen: list[str] = []
 
@@ -241,7 +241,7 @@ def recorded_statements(app: Flask) -> Iterator[list[str]]:
 
 
 def count_rows(table: str) -> int:
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     return int(db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 

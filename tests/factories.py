@@ -13,7 +13,7 @@ from suggestion.cases.filing import Filing
 from suggestion.cases.filing import Receipt
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = (

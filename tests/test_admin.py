@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from suggestion.auth.models import User
 from suggestion.cases.models import ReplyTemplate
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.conftest import csrf_token
 from tests.conftest import login
 

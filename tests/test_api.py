@@ -159,7 +159,7 @@ def test_the_public_view_shows_the_public_timeline_and_the_merge_in_one_statemen
 
     from suggestion.cases import actions
     from suggestion.cases.access import StaffAccess
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
     from tests.factories import make_case
     from tests.factories import make_user
 
@@ -200,7 +200,7 @@ def test_the_look_up_stays_a_prepared_statement_across_requests(app, live_db, fi
     with COMMIT so that PostgreSQL does not plan its join on every request."""
     import sqlalchemy as sa
 
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     code, key, _ = file_a_case()
     client = app.test_client()
@@ -222,7 +222,7 @@ def test_a_wrong_key_reads_no_more_than_an_unknown_code(app, client):
     import sqlalchemy as sa
 
     from suggestion.cases.events import record_event
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
     from tests.factories import make_case
 
     with app.test_request_context():

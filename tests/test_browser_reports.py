@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.factories import PASSWORD

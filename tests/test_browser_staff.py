@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.factories import PASSWORD

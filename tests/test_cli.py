@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from suggestion.auth.models import User
 from suggestion.calendar.models import Holiday
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 
 def test_seed_demo_prints_the_logins_and_can_run_twice(app, db_session):

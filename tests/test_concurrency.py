@@ -7,7 +7,7 @@ import threading
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.factories import make_case
 
 FILINGS = 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify import delivery
 from suggestion.notify.models import Notification
 from tests.conftest import _free_port

@@ -13,7 +13,7 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Complainant
 from suggestion.cases.states import Kind
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
 from tests.conftest import count_rows
 from tests.conftest import csrf_token
@@ -248,7 +248,7 @@ def test_attachments_are_stored_under_random_names(client, app):
 
 
 def test_process_page_reads_deadlines_from_the_policies(client):
-    from suggestion.sla.models import SlaPolicy
+    from suggestion.deadlines.models import SlaPolicy
 
     policy = db.session.scalars(sa.select(SlaPolicy).where(SlaPolicy.kind == "inquiry")).one()
     policy.outcome_days = 7

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.reports.indicators import fiscal_year_indicators
 
 HEADER = "reference,kind,category,channel,subject,description,received_at,due_at,resolved_at,closed_at,status,division,satisfaction\n"

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.reports.indicators import fiscal_year_indicators
 from tests.factories import make_case
 

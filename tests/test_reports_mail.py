@@ -11,7 +11,7 @@ from datetime import UTC
 
 import pytest
 
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.reports.mailing import first_working_day
 from tests.factories import category
 from tests.factories import make_case

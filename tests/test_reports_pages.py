@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from suggestion.cases.models import Case
+from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 from tests.conftest import login
 from tests.factories import category
 

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
+from suggestion.core.extensions import db
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.time import local_date
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.sla.sweep import run_sweep
 from tests.conftest import csrf_token
 from tests.conftest import login

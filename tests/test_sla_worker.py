@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from suggestion import create_app
 from suggestion.cases.models import Case
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify import outbox
 from suggestion.sla.sweep import run_sweep
 from tests.conftest import _free_port

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.conftest import csrf_token
 from tests.conftest import login
 from tests.factories import category

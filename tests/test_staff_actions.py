@@ -25,7 +25,7 @@ from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
 from tests.conftest import csrf_token
 from tests.conftest import login
@@ -165,7 +165,7 @@ def test_merge_tells_the_duplicate_filer_the_surviving_code(officer):
 
 
 def test_reclassifying_moves_the_deadline_with_the_policy(officer):
-    from suggestion.sla.models import SlaPolicy
+    from suggestion.deadlines.models import SlaPolicy
 
     db.session.scalars(
         sa.select(SlaPolicy).where(SlaPolicy.kind == "inquiry")

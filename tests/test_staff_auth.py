@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from suggestion.auth.models import User
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.conftest import csrf_token
 from tests.conftest import login
 

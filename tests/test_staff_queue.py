@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Channel
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.staff import queries
 from tests.conftest import csrf_token
 from tests.conftest import login
@@ -199,7 +199,7 @@ def test_all_but_merged_lists_what_the_reports_count_as_received(client, staff, 
     import sqlalchemy as sa
 
     from suggestion.cases.models import Case
-    from suggestion.extensions import db
+    from suggestion.core.extensions import db
 
     keeper = file_a_case()[0]
     duplicate = file_a_case()[0]

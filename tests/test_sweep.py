@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from suggestion.cases import actions
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import CaseEvent
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.sla.models import SlaAlert
 from suggestion.sla.sweep import run_sweep
@@ -136,7 +136,7 @@ def test_the_digest_goes_out_on_working_days_once(people):
 
 
 def test_next_years_holidays_are_loaded_once_and_administrators_told(people):
-    from suggestion.calendar.yearly import ensure_year
+    from suggestion.sla.yearly import ensure_year
 
     assert ensure_year(2024) > 0
     assert ensure_year(2024) == 0

@@ -11,7 +11,7 @@ from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import CasePause
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from tests.conftest import csrf_token
 from tests.conftest import recorded_statements
 from tests.factories import PDF
@@ -244,7 +244,7 @@ def test_look_ups_go_on_when_the_throttle_storage_is_down(client, file_a_case, m
     unthrottled, and say so in the log."""
     import redis
 
-    from suggestion.extensions import limiter
+    from suggestion.core.extensions import limiter
 
     class Unreachable:
         def test(self, *args):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion import create_app
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 from suggestion.notify import outbox
 from suggestion.notify.models import Notification
 

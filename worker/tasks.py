@@ -11,7 +11,7 @@ from celery import shared_task
 from celery import Task
 from flask import current_app
 
-from suggestion.calendar.yearly import ensure_year
+from suggestion.core.extensions import db
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import JobStatus
 from suggestion.core.jobs import RUN_JOB_TASK
@@ -20,13 +20,13 @@ from suggestion.core.jobs import stale_job_ids
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.notify import delivery
 from suggestion.notify import outbox
 from suggestion.reports.mailing import send_monthly_reports
 from suggestion.sla.digest import send_digest
 from suggestion.sla.recompute import recompute_open_deadlines
 from suggestion.sla.sweep import run_sweep
+from suggestion.sla.yearly import ensure_year
 
 # How late a pending notification or job must be before the requeue publishes it again.
 REQUEUE_GRACE_SECONDS = 60

@@ -25,13 +25,13 @@ from suggestion.calendar.models import HolidaySource
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.core.extensions import db
 from suggestion.core.forms import choices
 from suggestion.core.i18n import current_language
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import enqueue_job
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
-from suggestion.sla.models import SlaPolicy
+from suggestion.deadlines.models import SlaPolicy
 
 RECOMPUTE = "sla.recompute_deadlines"
 POLICY_FIELDS = (

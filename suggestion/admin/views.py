@@ -25,8 +25,8 @@ from suggestion.auth.models import User
 from suggestion.auth.services import change_password
 from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.models import ReplyTemplate
+from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
-from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 

@@ -20,16 +20,16 @@ from werkzeug.wrappers import Response
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
+from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Category
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
 from suggestion.core import throttle
+from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
-from suggestion.extensions import db
-from suggestion.public.forms import FilingForm
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from suggestion.auth.models import User
+from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 
 MAX_FAILED_LOGINS = 5
 LOCK_FOR = timedelta(minutes=15)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from suggestion.auth.models import User
+from suggestion.core.extensions import db
+from suggestion.core.extensions import login_manager
 from suggestion.core.forms import is_id
-from suggestion.extensions import db
-from suggestion.extensions import login_manager
 
 
 @login_manager.user_loader

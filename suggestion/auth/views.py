@@ -24,10 +24,10 @@ from suggestion.auth.forms import ChangePasswordForm
 from suggestion.auth.forms import LoginForm
 from suggestion.auth.services import authenticate
 from suggestion.auth.services import change_password
+from suggestion.core.extensions import db
+from suggestion.core.extensions import limiter
+from suggestion.core.extensions import login_manager
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
-from suggestion.extensions import limiter
-from suggestion.extensions import login_manager
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 

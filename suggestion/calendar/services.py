@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from suggestion.calendar.models import Holiday
 from suggestion.calendar.models import HolidayCategory
 from suggestion.calendar.models import HolidaySource
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 
 def holiday_dates(first: date, last: date) -> frozenset[date]:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from suggestion.cases.models import TrackingSequence
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 # Crockford-like: no 0/O, 1/I/L, and no U (to avoid accidental words).
 KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"

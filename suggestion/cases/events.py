@@ -10,7 +10,7 @@ from typing import Any
 from suggestion.auth.models import User
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 
 def _plain(value: Any) -> Any:

@@ -19,12 +19,12 @@ from suggestion.cases.models import Complainant
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import format_datetime
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.notify.outbox import queue_email
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import secrets
 from collections.abc import Iterator
+from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -20,12 +21,9 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.auth.models import Division
 from suggestion.calendar.models import Holiday
-from suggestion.calendar.workdays import add_working_days
-from suggestion.calendar.workdays import subtract_working_days
 from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.codes import digest
 from suggestion.cases.codes import tracking_numbers
@@ -37,15 +35,15 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
-from suggestion.core.time import end_of_day
+from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
-from suggestion.extensions import db
-from suggestion.sla.deadlines import PolicyTerms
-from suggestion.sla.deadlines import terms_for
+from suggestion.deadlines.computation import case_deadlines
+from suggestion.deadlines.computation import PolicyTerms
+from suggestion.deadlines.policies import terms_for
 
 COLUMNS = (
     "reference", "kind", "category", "channel", "subject", "description", "received_at",
@@ -81,7 +79,7 @@ class Row:
 
 class _Lookups:
     def __init__(self) -> None:
-        self.tz: ZoneInfo = zone(current_app.config["AGENCY_TIMEZONE"])
+        self.tz: ZoneInfo = agency_zone()
         self.categories = {c.code: c for c in db.session.scalars(sa.select(Category))}
         self.divisions = {d.code: d.id for d in db.session.scalars(sa.select(Division))}
         self.holidays = frozenset(db.session.scalars(sa.select(Holiday.day)))
@@ -203,14 +201,18 @@ def _header_problems(stream: IO[str]) -> list[tuple[int, str]]:
 
 
 def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int) -> dict[str, Any]:
-    terms = look.terms(row.kind, row.category_id)
-    received_day = local_date(row.received_at, look.tz)
-    due_at = row.due_at or end_of_day(
-        add_working_days(received_day, terms.outcome_days, look.holidays), look.tz
-    )
-    due_day = local_date(due_at, look.tz)
     now = utcnow()
-    values: dict[str, Any] = {
+    deadlines = case_deadlines(
+        row.received_at,
+        look.terms(row.kind, row.category_id),
+        look.holidays,
+        look.tz,
+        now=now,
+        due_at=row.due_at,
+        clock_running=Status(row.status) in OPEN_STATES,
+    )
+    received_day = local_date(row.received_at, look.tz)
+    return {
         "tracking_code": code,
         "fiscal_year": fiscal_year,
         "sequence": sequence,
@@ -227,11 +229,8 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
         "access_key_hash": digest(secrets.token_hex(16)),
         "track_token_hash": digest(secrets.token_hex(16)),
         "received_at": row.received_at,
-        "ack_due_at": end_of_day(
-            add_working_days(received_day, terms.ack_days, look.holidays), look.tz
-        ),
         "acknowledged_at": row.received_at if row.status != Status.RECEIVED.value else None,
-        "due_at": due_at,
+        **asdict(deadlines),
         "resolved_at": row.resolved_at,
         "closed_at": row.closed_at,
         "satisfaction": row.satisfaction,
@@ -245,30 +244,6 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
         "updated_at": now,
         "version": 1,
     }
-    if Status(row.status) in OPEN_STATES:
-        values.update(
-            remind_at=max(
-                start_of_day(
-                    subtract_working_days(due_day, terms.remind_before_days, look.holidays), look.tz
-                ),
-                now,
-            ),
-            final_remind_at=max(start_of_day(due_day, look.tz), now),
-            escalate_at=max(
-                end_of_day(
-                    add_working_days(due_day, terms.escalate_after_days, look.holidays), look.tz
-                ),
-                now,
-            ),
-            progress_due_at=max(
-                end_of_day(
-                    add_working_days(received_day, terms.progress_interval_days, look.holidays),
-                    look.tz,
-                ),
-                now,
-            ),
-        )
-    return values
 
 
 def _insert(batch: list[Row], look: _Lookups) -> None:

@@ -17,7 +17,7 @@ from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import open_pause
 from suggestion.cases.workflow import transition
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 
 def find_by_code_and_key(tracking_code: str, access_key: str) -> Case | None:

@@ -5,28 +5,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import working_days_between
-from suggestion.cases.deadlines import apply_thresholds
+from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import CasePause
 from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
-from suggestion.extensions import db
-from suggestion.sla.deadlines import shift_deadline
-from suggestion.sla.deadlines import terms_for
 
 S = Status
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -63,28 +59,19 @@ def open_pause(case: Case) -> CasePause | None:
 
 def working_days_taken(received_at: datetime, outcome_at: datetime) -> int:
     """Working days after the day of receipt up to the day of the outcome."""
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     first, last = local_date(received_at, tz), local_date(outcome_at, tz)
     if last <= first:
         return 0
     return working_days_between(first, last, holiday_dates(first, last))
 
 
-def shift_for_pause(case: Case, pause: CasePause, resumed_at: datetime) -> int:
-    """Move the open deadlines forward by the working days d with
-    pause_date < d ≤ resume_date, and return that number."""
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+def paused_days(pause: CasePause, resumed_at: datetime) -> int:
+    """The working days d with pause_date < d ≤ resume_date (local dates)."""
+    tz = agency_zone()
     paused_day = local_date(pause.paused_at, tz)
     resumed_day = local_date(resumed_at, tz)
-    horizon = resumed_day + timedelta(days=400)
-    holidays = holiday_dates(paused_day, horizon)
-    days = working_days_between(paused_day, resumed_day, holidays)
-    if days:
-        case.due_at = shift_deadline(case.due_at, days)
-        if case.acknowledged_at is None:
-            case.ack_due_at = shift_deadline(case.ack_due_at, days)
-        apply_thresholds(case, terms_for(case.kind, case.category_id))
-    return days
+    return working_days_between(paused_day, resumed_day, holiday_dates(paused_day, resumed_day))
 
 
 def transition(
@@ -114,7 +101,11 @@ def transition(
         if pause is not None:
             old_due, old_ack = case.due_at, case.ack_due_at
             pause.resumed_at = now
-            pause.shifted_days = shift_for_pause(case, pause, now)
+            pause.shifted_days = paused_days(pause, now)
+            if pause.shifted_days:
+                # The deadlines move forward by the days paused (DESIGN §1.4).
+                db.session.flush()
+                apply_deadlines(case, now=now)
             if case.due_at != old_due:
                 diff["due_at"] = (old_due, case.due_at)
             if case.ack_due_at != old_ack:

@@ -14,7 +14,7 @@ from flask import request
 from flask_babel import get_locale
 
 from suggestion.core import time as t
-from suggestion.extensions import babel
+from suggestion.core.extensions import babel
 
 LANGUAGE_COOKIE = "lang"
 

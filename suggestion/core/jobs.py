@@ -39,7 +39,7 @@ RUN_JOB_TASK = "jobs.run"
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            from suggestion.extensions import db
+            from suggestion.core.extensions import db
 
             with app.app_context():
                 try:

@@ -25,7 +25,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse
 from limits import RateLimitItem
 
-from suggestion.extensions import limiter
+from suggestion.core.extensions import limiter
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 

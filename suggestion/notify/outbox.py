@@ -18,10 +18,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
+from suggestion.core.extensions import db
 from suggestion.core.jobs import after_commit
 from suggestion.core.jobs import send_tasks
 from suggestion.core.time import utcnow
-from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 

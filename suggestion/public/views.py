@@ -20,20 +20,20 @@ from werkzeug.wrappers import Response
 
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
+from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
 from suggestion.core import throttle
+from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.i18n import LANGUAGE_COOKIE
-from suggestion.extensions import db
+from suggestion.deadlines.policies import terms_for
 from suggestion.public.forms import AddInformationForm
-from suggestion.public.forms import FilingForm
 from suggestion.public.forms import RatingForm
 from suggestion.public.forms import TrackForm
-from suggestion.sla.deadlines import terms_for
 
 bp = Blueprint("public", __name__)
 

@@ -25,13 +25,13 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.time import fiscal_year_bounds
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 
 DEFAULT_KINDS = (Kind.COMPLAINT.value, Kind.CORRUPTION.value)
 

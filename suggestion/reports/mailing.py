@@ -19,8 +19,8 @@ from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import is_working_day
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
+from suggestion.core.extensions import db
 from suggestion.core.time import format_month
-from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email

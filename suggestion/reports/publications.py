@@ -13,11 +13,11 @@ from suggestion.auth.models import Division
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.core.extensions import db
 from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
 from suggestion.core.time import format_date
 from suggestion.core.time import format_month
-from suggestion.extensions import db
 from suggestion.reports.documents import Document
 from suggestion.reports.documents import percent_text
 from suggestion.reports.documents import ratio_text

@@ -18,11 +18,11 @@ from suggestion.calendar.workdays import is_working_day
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.time import end_of_day
 from suggestion.core.time import format_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.notify.models import Notification
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email

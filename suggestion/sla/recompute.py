@@ -11,7 +11,7 @@ from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.states import OPEN_STATES
-from suggestion.extensions import db
+from suggestion.core.extensions import db
 
 BATCH_SIZE = 200
 

@@ -11,11 +11,11 @@ from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import add_working_days
 from suggestion.cases.models import Case
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 
 RUNNING = [Status.RECEIVED.value, Status.SCREENING.value, Status.IN_PROGRESS.value]
 

@@ -32,15 +32,15 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.time import format_date
 from suggestion.core.time import format_datetime
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
+from suggestion.deadlines.policies import deadline_after
+from suggestion.deadlines.policies import terms_for
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
-from suggestion.sla.deadlines import deadline
-from suggestion.sla.deadlines import terms_for
 from suggestion.sla.models import AlertKind
 from suggestion.sla.models import SlaAlert
 from suggestion.sla.models import SweepRun
@@ -274,7 +274,7 @@ def _advance_progress(case_ids: list[int], now: datetime) -> None:
         db.session.execute(
             sa.update(Case)
             .where(Case.id == case.id)
-            .values(progress_due_at=deadline(now, terms.progress_interval_days))
+            .values(progress_due_at=deadline_after(now, terms.progress_interval_days))
             .execution_options(synchronize_session=False)
         )
 

@@ -22,9 +22,9 @@ from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
+from suggestion.core.extensions import db
 from suggestion.core.i18n import agency_zone
 from suggestion.core.spreadsheet import safe_cell
-from suggestion.extensions import db
 from suggestion.staff.queries import QueueFilters
 from suggestion.staff.queries import where
 

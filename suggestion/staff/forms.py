@@ -23,6 +23,7 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from suggestion.cases.forms import FilingForm
 from suggestion.cases.states import Channel
 from suggestion.cases.states import CHANNEL_LABELS
 from suggestion.cases.states import KIND_LABELS
@@ -35,7 +36,6 @@ from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
-from suggestion.public.forms import FilingForm
 
 TEXT_MAX = 10_000
 TOO_LONG = _l("Please keep this under %(max)d characters.")

@@ -21,13 +21,13 @@ from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
+from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.sla.models import SlaAlert
 
 PAGE_SIZE = 50

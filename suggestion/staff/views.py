@@ -51,12 +51,12 @@ from suggestion.cases.states import Status
 from suggestion.cases.states import STATUS_LABELS
 from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
+from suggestion.core.extensions import db
 from suggestion.core.forms import choices
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-from suggestion.extensions import db
 from suggestion.staff import export
 from suggestion.staff import forms
 from suggestion.staff import queries

@@ -10,8 +10,8 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import is_year_loaded
 from suggestion.calendar.services import sync_year
+from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
-from suggestion.extensions import db
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 

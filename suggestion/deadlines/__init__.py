@@ -1,0 +1,1 @@
+"""SLA policies and the one computation of a case's deadlines (DESIGN §1.4)."""
