@@ -22,8 +22,8 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.auth.views import bp as auth_bp
     from suggestion.core import extensions
     from suggestion.core import i18n
+    from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
-    from suggestion.core.jobs import init_publishing
     from suggestion.public.views import bp as public_bp
     from suggestion.reports.views import bp as reports_bp
     from suggestion.staff.views import bp as staff_bp
@@ -44,7 +44,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
     i18n.init_app(app)
-    init_publishing()
+    uow.init_effects()
     _use_sqlite_pragmas(app)
 
     app.register_blueprint(public_bp)
@@ -58,6 +58,8 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     # was typed on the page instead of ending on an error page.
     extensions.csrf.exempt("suggestion.public.views.file")
 
+    # One request boundary: every view runs in a unit of work (core/uow.py).
+    uow.wrap_views(app.view_functions)
     errors.init_app(app)
     cli.init_app(app)
     celery_init_app(app)

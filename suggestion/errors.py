@@ -11,8 +11,12 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+
+from suggestion.core.errors import Conflict
+from suggestion.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,20 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     return render_template("error.html", code=code, message=message), code
 
 
+def handle_domain_error(error: DomainError) -> ResponseReturnValue:
+    """A domain error that no feature answered itself (the staff desk shows a
+    case's current state instead): its status, and its message."""
+    message = str(error.message)
+    if _wants_json():
+        return jsonify({"errors": {"_request": [message]}}), error.status
+    return render_template("error.html", code=error.status, message=message), error.status
+
+
+def handle_stale_data(error: StaleDataError) -> ResponseReturnValue:
+    """Two writers at once: the second is told, as any other conflict."""
+    return handle_domain_error(Conflict())
+
+
 def handle_unexpected(error: Exception) -> ResponseReturnValue:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return handle_http_error(InternalServerError())
@@ -56,4 +74,6 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected)

@@ -16,6 +16,7 @@ from suggestion.auth.models import User
 from suggestion.calendar.services import sync_year
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
 from suggestion.core.time import local_date
@@ -149,5 +150,7 @@ def seed_demo_cases() -> None:
         )
         if assign:
             receipt.case.assignee_id = officer.id
-            record_event(receipt.case, "assigned", diff={"assignee": (None, officer.email)})
+            record_event(
+                receipt.case, EventAction.ASSIGNED, diff={"assignee": (None, officer.email)}
+            )
     db.session.flush()

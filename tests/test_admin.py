@@ -36,6 +36,7 @@ def test_an_admin_creates_deactivates_and_resets_accounts(app, client, staff):
     assert client.post("/admin/users/new", data=account).status_code == 303
     user = db.session.scalars(sa.select(User).where(User.email == "somsri@example.go.th")).one()
     assert user.division.code == "FIELD" and user.check_password("first-password-1")
+    user_id = user.id  # each request ends its transaction, which expires what was loaded
 
     again = client.post("/admin/users/new", data=account)
     assert (
@@ -50,11 +51,11 @@ def test_an_admin_creates_deactivates_and_resets_accounts(app, client, staff):
     officer = app.test_client()
     login(officer, "somsri@example.go.th", "first-password-1")
     edit = {**account, "email": "somsri@example.go.th", "password": "", "is_active": ""}
-    assert client.post(f"/admin/users/{user.id}", data=edit).status_code == 303
+    assert client.post(f"/admin/users/{user_id}", data=edit).status_code == 303
     assert officer.get("/staff/").status_code == 302  # deactivated: the session has ended
 
     reset = {**edit, "is_active": "y", "password": "a-reset-password"}
-    assert client.post(f"/admin/users/{user.id}", data=reset).status_code == 303
+    assert client.post(f"/admin/users/{user_id}", data=reset).status_code == 303
     login(officer, "somsri@example.go.th", "a-reset-password")
 
 

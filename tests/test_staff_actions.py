@@ -25,6 +25,7 @@ from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
 from tests.conftest import csrf_token
@@ -160,7 +161,7 @@ def test_merge_tells_the_duplicate_filer_the_surviving_code(officer):
     assert last_event(keeps).action == "merged_in"
     [*_, mail] = mails(duplicate)
     assert mail.template == "merged" and keeps.tracking_code in mail.subject
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(Invalid):
         actions.merge(officer, keeps, into=keeps)
 
 
@@ -175,7 +176,7 @@ def test_reclassifying_moves_the_deadline_with_the_policy(officer):
     actions.reclassify(officer, case, kind=Kind.INQUIRY, category=category("data-service"))
     # 5 working days after Friday 10 April, skipping Songkran: Wednesday 22 April.
     assert case.due_at.isoformat() == "2026-04-22T16:59:59+00:00"
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(Invalid):
         actions.reclassify(officer, case, kind=Kind.CORRUPTION, category=category("data-service"))
 
 
@@ -225,7 +226,9 @@ def test_the_web_tells_the_second_officer_the_case_changed(app, client, staff, f
     token = csrf_token(client, f"/staff/cases/{code}")
     client.post(f"/staff/cases/{code}/screen", data={"csrf_token": token, "version": "1"})
     stale = client.post(f"/staff/cases/{code}/accept", data={"csrf_token": token, "version": "1"})
-    page = client.get(stale.headers["Location"]).get_data(as_text=True)
+    # 409, with the case as it is now and nothing of the second officer's saved.
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
     assert "Someone else changed this case" in page
     assert 'data-testid="state">Screening' in page
 
@@ -237,9 +240,9 @@ def test_a_refused_action_says_why(app, client, staff, file_a_case):
     client.set_cookie("lang", "en")
     token = csrf_token(client, f"/staff/cases/{code}")
     response = client.post(f"/staff/cases/{code}/close", data={"csrf_token": token, "version": "1"})
-    assert "This cannot be done while the case is" in client.get(
-        response.headers["Location"]
-    ).get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This cannot be done while the case is" in response.get_data(as_text=True)
+    assert 'data-testid="state">Received, not screened' in response.get_data(as_text=True)
     empty = client.post(
         f"/staff/cases/{code}/reply", data={"csrf_token": token, "version": "1", "message": " "}
     )

@@ -76,7 +76,6 @@ def holidays() -> Any:
         else:
             holiday.name, holiday.source = form.name.data, HolidaySource.ADMIN
         _recompute(f"holiday {day.isoformat()} set")
-        db.session.commit()
         flash(_("Holiday saved. The deadlines of open cases are being recomputed."), "success")
         return redirect(url_for("admin.holidays", year=day.year), 303)
     rows = db.session.scalars(
@@ -98,7 +97,6 @@ def delete_holiday(day: str) -> Any:
     holiday = db.session.get(Holiday, when) or abort(404)
     db.session.delete(holiday)
     _recompute(f"holiday {when.isoformat()} removed")
-    db.session.commit()
     flash(_("Holiday removed. The deadlines of open cases are being recomputed."), "success")
     return redirect(url_for("admin.holidays", year=when.year), 303)
 
@@ -162,7 +160,6 @@ def edit_policy(policy_id: int | None = None) -> Any:
                 {"category_id": policy.category_id} if policy.category_id else {"kind": policy.kind}
             )
             _recompute("policy changed", **scope)
-            db.session.commit()
             flash(_("Policy saved. The deadlines of open cases are being recomputed."), "success")
             return redirect(url_for("admin.policies"), 303)
     return render_template(

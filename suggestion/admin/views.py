@@ -104,7 +104,6 @@ def new_user() -> Any:
     form = UserForm()
     form.division_id.choices = _division_choices()
     if form.validate_on_submit() and _save_user(form, None):
-        db.session.commit()
         flash(_("Account created."), "success")
         return redirect(url_for("admin.index"), 303)
     return render_template("admin/user.html", form=form, user=None), 422 if form.errors else 200
@@ -116,7 +115,6 @@ def edit_user(user_id: int) -> Any:
     form = UserForm(obj=user)
     form.division_id.choices = _division_choices()
     if form.validate_on_submit() and _save_user(form, user):
-        db.session.commit()
         flash(_("Account saved."), "success")
         return redirect(url_for("admin.index"), 303)
     return render_template("admin/user.html", form=form, user=user), 422 if form.errors else 200
@@ -132,7 +130,6 @@ def edit_template(template_id: int | None = None) -> Any:
             template = ReplyTemplate()
             db.session.add(template)
         form.populate_obj(template)
-        db.session.commit()
         flash(_("Reply template saved."), "success")
         return redirect(url_for("admin.index"), 303)
     return render_template(

@@ -25,11 +25,11 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
-from suggestion.cases.states import Status
 from suggestion.core import throttle
 from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
+from suggestion.core.uow import read_ends_with_commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -132,15 +132,15 @@ def create_case() -> tuple[Response, int]:
         )
     receipt = file_case(form.to_filing(Channel.API))
     case = receipt.case
-    answer = {  # read before the commit, which expires the case
-        "tracking_code": case.tracking_code,
-        "access_key": receipt.access_key,
-        "status": case.status,
-        "public_status": str(PUBLIC_LABELS[Status(case.status)]),
-        "due_at": _iso(case.due_at),
-    }
-    db.session.commit()
-    return jsonify(answer), 201
+    return jsonify(
+        {  # read before the boundary commits, which expires the case
+            "tracking_code": case.tracking_code,
+            "access_key": receipt.access_key,
+            "status": case.status,
+            "public_status": str(PUBLIC_LABELS[case.status]),
+            "due_at": _iso(case.due_at),
+        }
+    ), 201
 
 
 def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
@@ -162,14 +162,15 @@ def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
 
 
 @bp.get("/cases/<tracking_code>")
+@read_ends_with_commit
 def get_case(tracking_code: str) -> tuple[Response, int]:
     if not throttle.lookup_allowed():
         abort(429)
+    # The request boundary ends the read with COMMIT, not the ROLLBACK of the
+    # session's teardown: psycopg forgets its prepared statements on ROLLBACK,
+    # and planning the look-up's join anew was most of its database time
+    # (docs/performance.md).
     record = tracking.public_record(tracking_code, request.headers.get("X-Access-Key", ""))
-    # End the read with COMMIT, not the ROLLBACK of the session's teardown:
-    # psycopg forgets its prepared statements on ROLLBACK, and planning the
-    # look-up's join anew was most of its database time (docs/performance.md).
-    db.session.commit()
     if record is None:
         throttle.count_failed_lookup()
         return errors_response(

@@ -6,10 +6,12 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from suggestion.auth.models import User
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 
@@ -53,7 +55,7 @@ def authenticate(email: str, password: str) -> User | None:
 def change_password(user: User, new_password: str) -> None:
     """Set a new password and end the account's other sessions."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise ValueError("password too short")
+        raise Invalid(_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
     user.set_password(new_password)
     user.session_epoch += 1
     user.failed_logins = 0

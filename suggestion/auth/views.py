@@ -24,7 +24,6 @@ from suggestion.auth.forms import ChangePasswordForm
 from suggestion.auth.forms import LoginForm
 from suggestion.auth.services import authenticate
 from suggestion.auth.services import change_password
-from suggestion.core.extensions import db
 from suggestion.core.extensions import limiter
 from suggestion.core.extensions import login_manager
 from suggestion.core.time import utcnow
@@ -50,8 +49,9 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
+        # The failed-attempt counter is kept either way: the request boundary
+        # commits a refused log-in too (it answers 401, it does not raise).
         user = authenticate(form.email.data, form.password.data)
-        db.session.commit()  # the failed-attempt counter is kept either way
         if user is not None:
             session.clear()
             login_user(user)
@@ -83,7 +83,6 @@ def password() -> Any:
             form.current_password.errors = [_("This is not your current password.")]
         else:
             change_password(current_user, form.new_password.data)
-            db.session.commit()
             login_user(current_user)  # this session stays; the others end
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("staff.queue"), 303)

@@ -19,6 +19,7 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
+from suggestion.core.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -64,16 +65,12 @@ class StaffAccess:
             and case.id not in self.unlocked
         )
 
-    def can_work_on(self, case: Case) -> bool:
-        """Acting on a case needs exactly what seeing it needs."""
-        return self.can_view(case)
-
     def can_see_filer(self, case: Case) -> bool:
         """Never for anonymous filings; otherwise whoever may see the case
         (for corruption reports that is the integrity officers)."""
         return not case.is_anonymous and self.can_view(case)
 
 
-class NotPermitted(LookupError):
+class NotPermitted(NotFound):
     """Raised by services when asked to act on a case out of reach; the web
     layer answers 404, so that the case's existence is not revealed."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
+from suggestion.cases import permissions
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.deadlines import apply_deadlines
@@ -20,6 +21,8 @@ from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
+from suggestion.cases.permissions import Permission
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Priority
@@ -28,25 +31,37 @@ from suggestion.cases.states import RejectGround
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
+from suggestion.core.errors import Conflict
+from suggestion.core.errors import Invalid
+from suggestion.core.settings import agency_zone
+from suggestion.core.settings import public_url
 from suggestion.core.time import format_datetime
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.notify.outbox import queue_email
 
 
-class CaseChanged(RuntimeError):
+class CaseChanged(Conflict):
     """Someone else changed the case since the actor loaded it."""
 
+    def __init__(self, case: Case) -> None:
+        super().__init__(code=case.tracking_code)
+        self.tracking_code = case.tracking_code
 
-class ActionError(ValueError):
-    """The action cannot be done with these values; the message says why."""
+
+UNCHANGED = _l("Nothing was changed: the values are the same as before.")
+WRONG_CATEGORY = _l("That category is not offered for this kind of case.")
+WRONG_ASSIGNEE = _l("That officer cannot take this case (another division, or inactive).")
+WRONG_MERGE_TARGET = _l("A case cannot be merged into itself or into a merged case.")
 
 
-def _check(access: StaffAccess, case: Case, expected_version: int | None) -> User:
-    if not access.can_work_on(case):
-        raise NotPermitted(case.tracking_code)
+def _check(
+    access: StaffAccess, case: Case, expected_version: int | None, permission: Permission
+) -> User:
+    """The actor, if they may do this to the case as they last saw it."""
+    if not permission(access, case):
+        raise NotPermitted(code=case.tracking_code)
     if expected_version is not None and expected_version != case.version:
-        raise CaseChanged(case.tracking_code)
+        raise CaseChanged(case)
     return access.user
 
 
@@ -64,8 +79,6 @@ def _tell_filer(case: Case, template: str, **context: Any) -> None:
     complainant = case.complainant
     if case.is_anonymous or complainant is None or not complainant.email:
         return
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     queue_email(
         template,
         complainant.email,
@@ -73,15 +86,15 @@ def _tell_filer(case: Case, template: str, **context: Any) -> None:
         case_id=case.id,
         tracking_code=case.tracking_code,
         subject=case.subject,
-        track_url=f"{base}/track?code={case.tracking_code}",
-        due_at=format_datetime(case.due_at, case.locale, tz),
+        track_url=public_url("/track", code=case.tracking_code),
+        due_at=format_datetime(case.due_at, case.locale, agency_zone()),
         **context,
     )
 
 
 def screen(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
     """Take a new case into screening (this acknowledges it)."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_screen)
     diff: dict[str, Any] = {}
     _acknowledge(case, diff)
     return transition(case, Status.SCREENING, actor=actor, is_public=False, extra_diff=diff)
@@ -89,7 +102,7 @@ def screen(access: StaffAccess, case: Case, *, expected_version: int | None = No
 
 def accept(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
     """Accept the case for handling; it goes to the actor's division if it has none."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_accept)
     extra: dict[str, Any] = {}
     _acknowledge(case, extra)
     if case.division_id is None:
@@ -99,8 +112,8 @@ def accept(access: StaffAccess, case: Case, *, expected_version: int | None = No
 
 
 def _require_open(case: Case) -> None:
-    if Status(case.status) not in OPEN_STATES:
-        raise TransitionError(case, Status(case.status))
+    if case.status not in OPEN_STATES:
+        raise TransitionError(case, case.status)
 
 
 def reclassify(
@@ -112,10 +125,10 @@ def reclassify(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Change kind and category; the deadlines follow the new policy."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_reclassify)
     _require_open(case)
     if category is not None and kind.value not in category.kinds:
-        raise ActionError("category")
+        raise Invalid(WRONG_CATEGORY, code="category")
     diff: dict[str, Any] = {}
     if case.kind != kind:
         diff["kind"] = (case.kind, kind.value)
@@ -124,22 +137,22 @@ def reclassify(
     if old_category != new_category:
         diff["category"] = (old_category, new_category)
     if not diff:
-        raise ActionError("unchanged")
+        raise Invalid(UNCHANGED, code="unchanged")
     case.kind = kind
     case.category_id = category.id if category else None
     diff.update(apply_deadlines(case))
-    return record_event(case, "reclassified", actor=actor, diff=diff)
+    return record_event(case, EventAction.RECLASSIFIED, actor=actor, diff=diff)
 
 
 def set_priority(
     access: StaffAccess, case: Case, *, priority: Priority, expected_version: int | None = None
 ) -> CaseEvent:
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_set_priority)
     if case.priority == priority:
-        raise ActionError("unchanged")
+        raise Invalid(UNCHANGED, code="unchanged")
     diff = {"priority": (case.priority, priority.value)}
     case.priority = priority
-    return record_event(case, "priority_set", actor=actor, diff=diff)
+    return record_event(case, EventAction.PRIORITY_SET, actor=actor, diff=diff)
 
 
 def assign(
@@ -151,11 +164,11 @@ def assign(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Route the case to a division and, optionally, one of its officers."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_assign)
     if assignee is not None and (assignee.division_id != division.id or not assignee.is_active):
-        raise ActionError("assignee")
+        raise Invalid(WRONG_ASSIGNEE, code="assignee")
     if assignee is not None and not StaffAccess(assignee).can_view(_as_routed(case, division)):
-        raise ActionError("assignee")
+        raise Invalid(WRONG_ASSIGNEE, code="assignee")
     diff: dict[str, Any] = {}
     old_division = case.division.code if case.division else None
     if old_division != division.code:
@@ -165,12 +178,12 @@ def assign(
     if old_assignee != new_assignee:
         diff["assignee"] = (old_assignee, new_assignee)
     if not diff:
-        raise ActionError("unchanged")
+        raise Invalid(UNCHANGED, code="unchanged")
     case.division_id = division.id
     case.division = division
     case.assignee_id = assignee.id if assignee else None
     case.assignee = assignee
-    return record_event(case, "assigned", actor=actor, diff=diff)
+    return record_event(case, EventAction.ASSIGNED, actor=actor, diff=diff)
 
 
 def _as_routed(case: Case, division: Division) -> Case:
@@ -184,7 +197,7 @@ def request_information(
     access: StaffAccess, case: Case, *, message: str, expected_version: int | None = None
 ) -> CaseEvent:
     """Ask the filer for what is missing; the deadlines pause until they answer."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_request_information)
     event = transition(case, Status.AWAITING_INFO, actor=actor, body=message, is_public=True)
     _tell_filer(case, "info_requested", message=message)
     return event
@@ -194,10 +207,10 @@ def reply(
     access: StaffAccess, case: Case, *, message: str, expected_version: int | None = None
 ) -> CaseEvent:
     """A public reply: on the filer's timeline and by e-mail."""
-    actor = _check(access, case, expected_version)
-    if Status(case.status) in {Status.MERGED, Status.CLOSED}:
-        raise TransitionError(case, Status(case.status))
-    event = record_event(case, "public_reply", actor=actor, body=message, is_public=True)
+    actor = _check(access, case, expected_version, permissions.can_reply)
+    if case.status in {Status.MERGED, Status.CLOSED}:
+        raise TransitionError(case, case.status)
+    event = record_event(case, EventAction.PUBLIC_REPLY, actor=actor, body=message, is_public=True)
     _tell_filer(case, "reply", message=message)
     return event
 
@@ -206,14 +219,14 @@ def add_note(
     access: StaffAccess, case: Case, *, text: str, expected_version: int | None = None
 ) -> CaseEvent:
     """An internal note, for staff only."""
-    actor = _check(access, case, expected_version)
-    return record_event(case, "note", actor=actor, body=text, is_public=False)
+    actor = _check(access, case, expected_version, permissions.can_add_note)
+    return record_event(case, EventAction.NOTE, actor=actor, body=text, is_public=False)
 
 
 def resolve(
     access: StaffAccess, case: Case, *, summary: str, expected_version: int | None = None
 ) -> CaseEvent:
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_resolve)
     event = transition(case, Status.RESOLVED, actor=actor, body=summary, is_public=True)
     _tell_filer(case, "outcome", message=summary)
     return event
@@ -228,7 +241,7 @@ def forward(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Send the case to the agency responsible and tell the filer where."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_forward)
     body = f"{agency}\n\n{reason}"
     event = transition(
         case, Status.FORWARDED, actor=actor, body=body, extra_diff={"forwarded_to": (None, agency)}
@@ -246,7 +259,7 @@ def reject(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Decline the case on one of the recorded grounds; the filer is told why."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_reject)
     with force_locale(case.locale):
         label = str(REJECT_GROUND_LABELS[ground])
     body = f"{label}\n\n{explanation}"
@@ -265,14 +278,16 @@ def merge(
     expected_version: int | None = None,
 ) -> CaseEvent:
     """Merge a duplicate into the case that goes on; its filer is told the code."""
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_merge)
     if into.id == case.id or into.status == Status.MERGED or not access.can_view(into):
-        raise ActionError("merge_target")
+        raise Invalid(WRONG_MERGE_TARGET, code="merge_target")
     case.merged_into_id = into.id
     event = transition(
         case, Status.MERGED, actor=actor, extra_diff={"merged_into": (None, into.tracking_code)}
     )
-    record_event(into, "merged_in", actor=actor, diff={"merged": (None, case.tracking_code)})
+    record_event(
+        into, EventAction.MERGED_IN, actor=actor, diff={"merged": (None, case.tracking_code)}
+    )
     _tell_filer(case, "merged", surviving_code=into.tracking_code)
     return event
 
@@ -280,7 +295,7 @@ def merge(
 def reopen(
     access: StaffAccess, case: Case, *, reason: str, expected_version: int | None = None
 ) -> CaseEvent:
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_reopen)
     extra: dict[str, Any] = {}
     if case.merged_into_id is not None:
         extra["merged_into_id"] = (case.merged_into_id, None)
@@ -291,12 +306,14 @@ def reopen(
 
 
 def close(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
-    actor = _check(access, case, expected_version)
+    actor = _check(access, case, expected_version, permissions.can_close)
     return transition(case, Status.CLOSED, actor=actor, is_public=True)
 
 
 def unlock_restricted(access: StaffAccess, case: Case, *, reason: str) -> CaseEvent:
     """An administrator records why they open a corruption report (logged)."""
     if not access.needs_reason(case):
-        raise NotPermitted(case.tracking_code)
-    return record_event(case, "restricted_access", actor=access.user, body=reason, is_public=False)
+        raise NotPermitted(code=case.tracking_code)
+    return record_event(
+        case, EventAction.RESTRICTED_ACCESS, actor=access.user, body=reason, is_public=False
+    )

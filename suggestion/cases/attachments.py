@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from suggestion.cases.models import Attachment
+from suggestion.core.errors import Invalid
 
 # Content types accepted, as detected from the bytes.
 ALLOWED_TYPES = {
@@ -35,7 +36,7 @@ ALLOWED_TYPES = {
 ALLOWED_DESCRIPTION = _l("PDF, images (JPEG, PNG, GIF, WebP), Word, Excel or plain text")
 
 
-class AttachmentError(ValueError):
+class AttachmentError(Invalid):
     """A file that cannot be accepted; the message is for the person who sent it."""
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from suggestion.auth.models import User
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Actor
+from suggestion.cases.states import EventAction
 from suggestion.core.extensions import db
 
 
@@ -24,10 +26,10 @@ def _plain(value: Any) -> Any:
 
 def record_event(
     case: Case,
-    action: str,
+    action: EventAction,
     *,
     actor: User | None = None,
-    actor_label: str = "system",
+    actor_label: Actor = Actor.SYSTEM,
     diff: Mapping[str, tuple[Any, Any] | list[Any]] | None = None,
     body: str | None = None,
     is_public: bool = False,
@@ -37,7 +39,7 @@ def record_event(
         case_id=case.id,
         action=action,
         actor_id=actor.id if actor else None,
-        actor_label="staff" if actor else actor_label,
+        actor_label=Actor.STAFF if actor else actor_label,
         diff={k: [_plain(old), _plain(new)] for k, (old, new) in (diff or {}).items()},
         body=body,
         is_public=is_public,

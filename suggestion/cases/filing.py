@@ -16,7 +16,9 @@ from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
+from suggestion.cases.states import Actor
 from suggestion.cases.states import Channel
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
 from suggestion.core.extensions import db
@@ -106,9 +108,9 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
         )
     event = record_event(
         case,
-        "filed",
+        EventAction.FILED,
         actor=actor,
-        actor_label="public",
+        actor_label=Actor.PUBLIC,
         is_public=True,
         diff={
             "status": (None, Status.RECEIVED.value),

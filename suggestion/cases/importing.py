@@ -30,7 +30,9 @@ from suggestion.cases.codes import tracking_numbers
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
+from suggestion.cases.states import Actor
 from suggestion.cases.states import Channel
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import OUTCOMES
@@ -269,8 +271,8 @@ def _insert(batch: list[Row], look: _Lookups) -> None:
             {
                 "case_id": case_id,
                 "at": now,
-                "action": "imported",
-                "actor_label": "import",
+                "action": EventAction.IMPORTED,
+                "actor_label": Actor.IMPORT,
                 "is_public": False,
                 "diff": {"reference": [None, references[code]]},
                 "body": None,

@@ -11,14 +11,17 @@ from sqlalchemy.orm import relationship
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
 from suggestion.cases.states import Channel
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Priority
 from suggestion.cases.states import Status
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
+from suggestion.core.db import StrEnumType
 from suggestion.core.time import utcnow
 
 SWEEP_THRESHOLDS = ("ack_due_at", "remind_at", "final_remind_at", "escalate_at", "progress_due_at")
+# OPEN_STATES, as the migrations wrote the partial index (a test holds them equal).
 OPEN_STATES_SQL = "status IN ('received', 'screening', 'awaiting_info', 'in_progress')"
 RECEIVED_INDICATOR_COLUMNS = [
     "status", "acknowledged_at", "ack_due_at", "channel", "category_id", "division_id",
@@ -135,7 +138,7 @@ class Case(Base):
     kind: Mapped[str] = mapped_column(sa.String(20))
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("categories.id"), index=True)
     channel: Mapped[str] = mapped_column(sa.String(20), default=Channel.WEB)
-    status: Mapped[str] = mapped_column(sa.String(20), default=Status.RECEIVED)
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 20), default=Status.RECEIVED)
     priority: Mapped[str] = mapped_column(sa.String(10), default=Priority.NORMAL)
     subject: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text)
@@ -213,12 +216,15 @@ class CaseEvent(Base):
     """
 
     __tablename__ = "case_events"
-    __table_args__ = (sa.Index("ix_case_events_case_id_id", "case_id", "id"),)
+    __table_args__ = (
+        sa.CheckConstraint(enum_check("action", EventAction), name="action"),
+        sa.Index("ix_case_events_case_id_id", "case_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    action: Mapped[str] = mapped_column(sa.String(40))
+    action: Mapped[EventAction] = mapped_column(StrEnumType(EventAction, 40))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # Who acted when it was not a staff account: "public", "system", "import".
     actor_label: Mapped[str] = mapped_column(sa.String(40), default="system")

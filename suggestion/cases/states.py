@@ -54,6 +54,16 @@ OUTCOMES = frozenset({Status.RESOLVED, Status.FORWARDED, Status.REJECTED})
 OPEN_STATES = frozenset(
     {Status.RECEIVED, Status.SCREENING, Status.AWAITING_INFO, Status.IN_PROGRESS}
 )
+# States in which the deadline clock runs (it pauses while awaiting the filer).
+RUNNING_STATES = frozenset({Status.RECEIVED, Status.SCREENING, Status.IN_PROGRESS})
+# States that have had their outcome (and may be reopened).
+FINISHED_STATES = OUTCOMES | {Status.MERGED, Status.CLOSED}
+
+
+def values(states: frozenset[Status]) -> list[str]:
+    """The stored values of a set of states, in a stable order, for SQL."""
+    return sorted(s.value for s in states)
+
 
 PUBLIC_LABELS = {
     Status.RECEIVED: _l("Received"),
@@ -126,4 +136,57 @@ STATUS_LABELS = {
     Status.REJECTED: _l("Rejected"),
     Status.MERGED: _l("Merged"),
     Status.CLOSED: _l("Closed"),
+}
+
+
+class EventAction(enum.StrEnum):
+    """What an event of a case's audit trail records."""
+
+    FILED = "filed"
+    IMPORTED = "imported"
+    STATUS_CHANGED = "status_changed"
+    INFORMATION_ADDED = "information_added"
+    PUBLIC_REPLY = "public_reply"
+    NOTE = "note"
+    RECLASSIFIED = "reclassified"
+    PRIORITY_SET = "priority_set"
+    ASSIGNED = "assigned"
+    MERGED_IN = "merged_in"
+    RATED = "rated"
+    RESTRICTED_ACCESS = "restricted_access"
+    ESCALATED = "escalated"
+    DEADLINES_RECOMPUTED = "deadlines_recomputed"
+
+
+EVENT_LABELS = {
+    EventAction.FILED: _l("Filed"),
+    EventAction.IMPORTED: _l("Imported from an earlier system"),
+    EventAction.STATUS_CHANGED: _l("State changed"),
+    EventAction.INFORMATION_ADDED: _l("Information from the filer"),
+    EventAction.PUBLIC_REPLY: _l("Reply to the filer"),
+    EventAction.NOTE: _l("Internal note"),
+    EventAction.RECLASSIFIED: _l("Kind or category changed"),
+    EventAction.PRIORITY_SET: _l("Priority set"),
+    EventAction.ASSIGNED: _l("Assigned"),
+    EventAction.MERGED_IN: _l("A duplicate was merged in"),
+    EventAction.RATED: _l("Rated by the filer"),
+    EventAction.RESTRICTED_ACCESS: _l("Restricted report opened, with the reason"),
+    EventAction.ESCALATED: _l("Escalated to the managers: the deadline has passed"),
+    EventAction.DEADLINES_RECOMPUTED: _l("Deadlines recomputed (policy or holidays changed)"),
+}
+
+
+class Actor(enum.StrEnum):
+    """Who acted when it was not a staff account."""
+
+    STAFF = "staff"
+    PUBLIC = "public"  # the filer
+    SYSTEM = "system"
+    IMPORT = "import"
+
+
+ACTOR_LABELS = {
+    Actor.PUBLIC: _l("The filer"),
+    Actor.SYSTEM: _l("The system"),
+    Actor.IMPORT: _l("Import"),
 }

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from suggestion.cases import attachments
@@ -14,9 +15,14 @@ from suggestion.cases import codes
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Actor
+from suggestion.cases.states import EventAction
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import open_pause
 from suggestion.cases.workflow import transition
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 
 
@@ -113,7 +119,7 @@ def public_record(tracking_code: str, access_key: str) -> PublicRecord | None:
     return PublicRecord(
         tracking_code=case.tracking_code,
         kind=case.kind,
-        status=Status(case.status),
+        status=case.status,
         merged_into=case.merged_into,
         received_at=case.received_at,
         due_at=case.due_at,
@@ -148,37 +154,29 @@ def public_timeline(case: Case) -> list[CaseEvent]:
 
 def can_add_information(case: Case) -> bool:
     """The filer may add to a case until it has an outcome."""
-    return Status(case.status) in {
-        Status.RECEIVED,
-        Status.SCREENING,
-        Status.AWAITING_INFO,
-        Status.IN_PROGRESS,
-    }
+    return case.status in OPEN_STATES
 
 
 def add_information(case: Case, text: str, files: list[attachments.CheckedFile]) -> CaseEvent:
     """The filer adds text and files; an answer to a request resumes the case."""
     if not can_add_information(case):
-        raise ValueError("this case no longer takes information")
-    event = record_event(case, "information_added", actor_label="public", body=text, is_public=True)
+        raise Invalid(_l("This case is finished and no longer takes information."))
+    event = record_event(
+        case, EventAction.INFORMATION_ADDED, actor_label=Actor.PUBLIC, body=text, is_public=True
+    )
     for checked in files:
         db.session.add(attachments.store(checked, case.id, event.id, public=True))
     if case.status == Status.AWAITING_INFO:
         pause = open_pause(case)
         resume_to = Status(pause.resume_status) if pause else Status.SCREENING
-        transition(case, resume_to, actor_label="public")
+        transition(case, resume_to, actor_label=Actor.PUBLIC)
     db.session.flush()
     return event
 
 
 def can_rate(case: Case) -> bool:
     """A filer rates the outcome once, after it has been given."""
-    return case.satisfaction is None and Status(case.status) in {
-        Status.RESOLVED,
-        Status.FORWARDED,
-        Status.REJECTED,
-        Status.CLOSED,
-    }
+    return case.satisfaction is None and case.status in OUTCOMES | {Status.CLOSED}
 
 
 def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
@@ -186,19 +184,19 @@ def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
     from suggestion.core.time import utcnow
 
     if not can_rate(case) or not 1 <= score <= 5:
-        raise ValueError("this case cannot be rated now")
+        raise Invalid(_l("This case cannot be rated now."))
     case.satisfaction = score
     case.rated_at = utcnow()
     event = record_event(
         case,
-        "rated",
-        actor_label="public",
+        EventAction.RATED,
+        actor_label=Actor.PUBLIC,
         diff={"satisfaction": (None, score)},
         body=comment or None,
         is_public=True,  # the filer sees their own rating on /track
     )
     if case.status != Status.CLOSED:
-        transition(case, Status.CLOSED, actor_label="public")
+        transition(case, Status.CLOSED, actor_label=Actor.PUBLIC)
     return event
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
@@ -17,8 +18,12 @@ from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import CasePause
+from suggestion.cases.states import Actor
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
+from suggestion.cases.states import STATUS_LABELS
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import local_date
@@ -38,17 +43,23 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }  # fmt: skip
 
 
-class TransitionError(ValueError):
+class TransitionError(Invalid):
     """The case's state does not allow this change."""
 
     def __init__(self, case: Case, to: Status) -> None:
-        super().__init__(f"{case.tracking_code}: {case.status} → {to} is not allowed")
-        self.from_status = Status(case.status)
+        self.from_status = case.status
         self.to_status = to
+        super().__init__(
+            _l(
+                "This cannot be done while the case is “%(state)s”.",
+                state=STATUS_LABELS[self.from_status],
+            ),
+            code="transition",
+        )
 
 
 def can_transition(case: Case, to: Status) -> bool:
-    return to in TRANSITIONS[Status(case.status)]
+    return to in TRANSITIONS[case.status]
 
 
 def open_pause(case: Case) -> CasePause | None:
@@ -79,7 +90,7 @@ def transition(
     to: Status,
     *,
     actor: User | None = None,
-    actor_label: str = "system",
+    actor_label: Actor = Actor.SYSTEM,
     body: str | None = None,
     is_public: bool = True,
     at: datetime | None = None,
@@ -93,7 +104,7 @@ def transition(
     if not can_transition(case, to):
         raise TransitionError(case, to)
     now = at or utcnow()
-    before = Status(case.status)
+    before = case.status
     diff: dict[str, tuple[Any, Any] | list[Any]] = {"status": (before.value, to.value)}
 
     if before == S.AWAITING_INFO:
@@ -132,7 +143,7 @@ def transition(
     diff.update(extra_diff or {})
     return record_event(
         case,
-        "status_changed",
+        EventAction.STATUS_CHANGED,
         actor=actor,
         actor_label=actor_label,
         diff=diff,

@@ -3,7 +3,9 @@ constraint names are the same on SQLite and PostgreSQL and in every migration.""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -12,6 +14,8 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import registry
 
 from suggestion.core.time import utcnow
+
+E = TypeVar("E", bound=enum.StrEnum)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -45,6 +49,24 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=utcnow().tzinfo)
         return value.astimezone(utcnow().tzinfo)
+
+
+class StrEnumType(sa.types.TypeDecorator[E]):
+    """A StrEnum stored as its string (kept to its values by a check
+    constraint), read back as the enum, so that code compares typed values."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: E | str | None, dialect: sa.Dialect) -> str | None:
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: str | None, dialect: sa.Dialect) -> E | None:
+        return None if value is None else self.enum_class(value)
 
 
 class Base(DeclarativeBase):

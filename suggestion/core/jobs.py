@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from celery import Celery
 from celery import Task
+from celery.exceptions import Retry
 from flask import current_app
 from flask import Flask
 from sqlalchemy.orm import Mapped
@@ -28,7 +29,11 @@ from sqlalchemy.orm import Session
 
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
+from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
+from suggestion.core.uow import on_commit
+from suggestion.core.uow import on_rollback
+from suggestion.core.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +43,15 @@ RUN_JOB_TASK = "jobs.run"
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            from suggestion.core.extensions import db
+        """Runs in the app context and in the unit of work: a task commits once
+        at its end (a job may commit batch by batch before), and rolls back on
+        any error; a task asking to be retried keeps what it recorded."""
 
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 try:
-                    return self.run(*args, **kwargs)
+                    with unit_of_work(keep_on=(Retry,)):
+                        return self.run(*args, **kwargs)
                 finally:
                     db.session.remove()
 
@@ -51,47 +59,50 @@ def celery_init_app(app: Flask) -> Celery:
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+    app.extensions["task_publisher"] = CeleryPublisher(celery_app)
     return celery_app
 
 
 # --- Publishing after commit -----------------------------------------------------
 
 
-def after_commit(session: Session, task_name: str, *args: Any) -> None:
-    """Publish ``task_name(*args)`` once ``session`` commits (never on rollback)."""
-    session.info.setdefault(_AFTER_COMMIT, []).append((task_name, args))
+class CeleryPublisher:
+    """Publishes tasks to the broker; one that cannot be reached is logged,
+    not raised: the rows behind the tasks wait for the periodic requeue."""
+
+    def __init__(self, celery: Celery) -> None:
+        self.celery = celery
+
+    def send(self, calls: list[tuple[str, tuple[Any, ...]]]) -> int:
+        sent = 0
+        for task_name, args in calls:
+            try:
+                self.celery.send_task(task_name, args=list(args), retry=False)
+            except Exception:  # the broker is unreachable: the rows wait
+                log.warning("broker unavailable; %s left for the requeue", task_name)
+                break
+            sent += 1
+        return sent
 
 
 def send_tasks(calls: list[tuple[str, tuple[Any, ...]]]) -> int:
-    """Publish tasks; a broker that cannot be reached is logged, not raised:
-    the rows behind the tasks wait for the periodic requeue."""
-    celery = current_app.extensions["celery"]
-    sent = 0
-    for task_name, args in calls:
-        try:
-            celery.send_task(task_name, args=list(args), retry=False)
-        except Exception:  # the broker is unreachable: the rows wait
-            log.warning("broker unavailable; %s left for the requeue", task_name)
-            break
-        sent += 1
-    return sent
+    """Publish tasks now, through the app's publisher; returns how many went."""
+    return int(current_app.extensions["task_publisher"].send(calls))
 
 
-def _publish(session: Session) -> None:
-    calls = session.info.pop(_AFTER_COMMIT, None)
-    if calls:
-        send_tasks(calls)
+def after_commit(session: Session, task_name: str, *args: Any) -> None:
+    """Publish ``task_name(*args)`` once ``session`` commits (never on rollback),
+    all of a transaction's tasks together."""
+    calls = session.info.get(_AFTER_COMMIT)
+    if calls is None:
+        calls = session.info[_AFTER_COMMIT] = []
 
+        def publish() -> None:
+            send_tasks(session.info.pop(_AFTER_COMMIT, []))
 
-def _forget(session: Session, *args: Any) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
-
-
-def init_publishing() -> None:
-    """Hook publishing into every SQLAlchemy session (once per process)."""
-    if not sa.event.contains(Session, "after_commit", _publish):
-        sa.event.listen(Session, "after_commit", _publish)
-        sa.event.listen(Session, "after_rollback", _forget)
+        on_commit(publish, session)
+        on_rollback(lambda: session.info.pop(_AFTER_COMMIT, None), session)
+    calls.append((task_name, args))
 
 
 # --- Jobs: longer work asked for by a change, with its report ---------------------

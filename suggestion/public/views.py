@@ -25,7 +25,6 @@ from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
-from suggestion.cases.states import Status
 from suggestion.core import throttle
 from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
@@ -80,7 +79,6 @@ def file(kind: str) -> str | Response:
     form = FilingForm(case_kind, locale)
     if form.validate_on_submit():
         receipt = file_case(form.to_filing())
-        db.session.commit()
         _remember(receipt.case)
         session[_RECEIPT] = {
             "case_id": receipt.case.id,
@@ -168,7 +166,7 @@ def _render_case(
     return render_template(
         "public/case.html",
         case=case,
-        status=Status(case.status),
+        status=case.status,
         merged_into=merged_into,
         timeline=tracking.public_timeline(case),
         form=form,
@@ -187,7 +185,6 @@ def add_information(tracking_code: str) -> Any:
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     if form.validate_on_submit():
         tracking.add_information(case, form.text.data, form.checked_files)
-        db.session.commit()
         flash(_("Thank you. Your information has been added to the case."), "success")
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     return _render_case(case, form, 422)
@@ -202,7 +199,6 @@ def rate(tracking_code: str) -> Any:
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     if form.validate_on_submit():
         tracking.rate(case, int(form.score.data), form.comment.data)
-        db.session.commit()
         flash(_("Thank you for your rating."), "success")
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     return _render_case(case, AddInformationForm(), 422, rating_form=form)

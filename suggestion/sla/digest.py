@@ -17,7 +17,8 @@ from suggestion.calendar.workdays import add_working_days
 from suggestion.calendar.workdays import is_working_day
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
-from suggestion.cases.states import Status
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.time import end_of_day
 from suggestion.core.time import format_date
@@ -29,12 +30,6 @@ from suggestion.notify.outbox import render_email
 
 DUE_SOON_DAYS = 3
 LOCALE = "th"
-OPEN = [
-    Status.RECEIVED.value,
-    Status.SCREENING.value,
-    Status.IN_PROGRESS.value,
-    Status.AWAITING_INFO.value,
-]
 
 
 def send_digest(today: date) -> int:
@@ -56,7 +51,9 @@ def send_digest(today: date) -> int:
     soon_of: dict[int, list[str]] = defaultdict(list)
     division_overdue: dict[int, list[str]] = defaultdict(list)
     cases = db.session.scalars(
-        sa.select(Case).where(Case.status.in_(OPEN), Case.due_at <= soon).order_by(Case.due_at)
+        sa.select(Case)
+        .where(Case.status.in_(values(OPEN_STATES)), Case.due_at <= soon)
+        .order_by(Case.due_at)
     )
     for case in cases:
         if case.assignee_id is not None:

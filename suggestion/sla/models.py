@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -19,6 +20,15 @@ class AlertKind(enum.StrEnum):
     ACK_OVERDUE = "ack_overdue"  # not acknowledged in time
     ESCALATE = "escalate"  # to the division's managers, after the deadline
     PROGRESS = "progress"  # a progress update to the filer of a long case
+
+
+ALERT_LABELS = {
+    AlertKind.REMIND: _l("Reminder before the deadline"),
+    AlertKind.FINAL_REMIND: _l("Reminder on the due day"),
+    AlertKind.ACK_OVERDUE: _l("Acknowledgement overdue"),
+    AlertKind.ESCALATE: _l("Escalated"),
+    AlertKind.PROGRESS: _l("Progress update to the filer"),
+}
 
 
 class SlaAlert(Base):

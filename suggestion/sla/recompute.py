@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 
 BATCH_SIZE = 200
@@ -21,7 +23,7 @@ def recompute_open_deadlines(
 ) -> dict[str, Any]:
     """Recompute every open case (of a kind or category, if given); each case
     whose deadlines move gets an event. A job: commits after each batch."""
-    conditions: list[sa.ColumnElement[bool]] = [Case.status.in_([s.value for s in OPEN_STATES])]
+    conditions: list[sa.ColumnElement[bool]] = [Case.status.in_(values(OPEN_STATES))]
     if category_id is not None:
         conditions.append(Case.category_id == category_id)
     elif kind is not None:
@@ -41,7 +43,7 @@ def recompute_open_deadlines(
         for case in batch:
             diff = apply_deadlines(case)
             if diff:
-                record_event(case, "deadlines_recomputed", diff=diff, body=reason or None)
+                record_event(case, EventAction.DEADLINES_RECOMPUTED, diff=diff, body=reason or None)
                 moved += 1
                 if len(changed) < 50:
                     changed.append(case.tracking_code)

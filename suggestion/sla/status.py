@@ -10,14 +10,14 @@ from flask import current_app
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import add_working_days
 from suggestion.cases.models import Case
+from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
-
-RUNNING = [Status.RECEIVED.value, Status.SCREENING.value, Status.IN_PROGRESS.value]
 
 
 def open_cases_by_time_left() -> list[tuple[str, int]]:
@@ -36,7 +36,7 @@ def open_cases_by_time_left() -> list[tuple[str, int]]:
     )
     query = (
         sa.select(bucket, sa.func.count())
-        .where(Case.status.in_([*RUNNING, Status.AWAITING_INFO.value]))
+        .where(Case.status.in_(values(OPEN_STATES)))
         .group_by(bucket)
     )
     rows: dict[str, int] = {label: count for label, count in db.session.execute(query)}

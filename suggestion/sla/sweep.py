@@ -30,8 +30,12 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
+from suggestion.cases.states import Actor
+from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
+from suggestion.cases.states import RUNNING_STATES
 from suggestion.cases.states import Status
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.time import format_date
 from suggestion.core.time import format_datetime
@@ -47,7 +51,6 @@ from suggestion.sla.models import SweepRun
 
 SWEEP_LOCK_KEY = 0x53_4C_41  # "SLA", for pg_try_advisory_lock
 STAFF_LOCALE = "th"
-WORKING = (Status.RECEIVED, Status.SCREENING, Status.IN_PROGRESS)  # the clock runs
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class Rule:
 
 
 def rules(now: datetime) -> list[Rule]:
-    working = Case.status.in_([s.value for s in WORKING])
+    working = Case.status.in_(values(RUNNING_STATES))
     return [
         Rule(AlertKind.ACK_OVERDUE, Case.ack_due_at, Case.ack_due_at,
              (Case.status.in_([Status.RECEIVED.value, Status.SCREENING.value]),
@@ -255,8 +258,8 @@ def _messages(
                 {
                     "case_id": c.id,
                     "at": now,
-                    "action": "escalated",
-                    "actor_label": "system",
+                    "action": EventAction.ESCALATED,
+                    "actor_label": Actor.SYSTEM,
                     "is_public": False,
                     "diff": {"escalated_to": [None, [u.email for u in recipients[c.id]]]},
                 }

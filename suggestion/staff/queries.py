@@ -20,7 +20,7 @@ from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.states import OPEN_STATES
-from suggestion.cases.states import Status
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
 from suggestion.core.time import end_of_day
@@ -41,7 +41,7 @@ def search_text() -> sa.ColumnElement[str]:
 
 @dataclass
 class QueueFilters:
-    statuses: list[str] = field(default_factory=lambda: [s.value for s in OPEN_STATES])
+    statuses: list[str] = field(default_factory=lambda: values(OPEN_STATES))
     kinds: list[str] = field(default_factory=list)
     category_id: int | None = None
     division_id: int | None = None
@@ -152,8 +152,8 @@ def queue_page(access: StaffAccess, filters: QueueFilters, cursor: str | None = 
     # whole history on each page (the open states are read from their own
     # partial index, which stays small however many years are kept).
     # With "all states" asked for, every state is counted.
-    counted = [Case.status.in_(sorted({s.value for s in OPEN_STATES} | set(filters.statuses)))]
-    counts = dict(
+    counted = [Case.status.in_(sorted(set(values(OPEN_STATES)) | set(filters.statuses)))]
+    counts: dict[str, int] = dict(
         db.session.execute(
             sa.select(Case.status, sa.func.count())
             .where(
@@ -184,7 +184,7 @@ def working_days_left(cases: list[Case]) -> dict[int, int]:
 
 
 def is_overdue(case: Case) -> bool:
-    return Status(case.status) in OPEN_STATES and case.due_at < utcnow()
+    return case.status in OPEN_STATES and case.due_at < utcnow()
 
 
 def alerts_of(case_ids: list[int]) -> dict[int, list[SlaAlert]]:

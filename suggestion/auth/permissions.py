@@ -1,0 +1,45 @@
+"""What each role may do beyond single cases (the per-case rules are in
+suggestion.cases.permissions): one place, so that no view compares role names."""
+
+from __future__ import annotations
+
+from suggestion.auth.models import Role
+from suggestion.auth.models import User
+
+# Who handles cases (officers, and integrity officers for corruption reports);
+# managers watch, assign and report; administrators do everything but handle
+# corruption reports.
+HANDLERS = frozenset({Role.OFFICER, Role.INTEGRITY, Role.ADMIN})
+
+
+def role_of(user: User) -> Role:
+    return Role(user.role)
+
+
+def can_administer(user: User) -> bool:
+    """Accounts, policies, holidays, reply templates, the audit trail."""
+    return user.is_active and role_of(user) == Role.ADMIN
+
+
+def can_read_reports(user: User) -> bool:
+    """Managers (their division) and administrators (the agency)."""
+    return user.is_active and role_of(user) in {Role.MANAGER, Role.ADMIN}
+
+
+def reports_cover_agency(user: User) -> bool:
+    """An administrator's reports cover the whole agency; a manager's, their
+    division without corruption reports."""
+    return role_of(user) == Role.ADMIN
+
+
+def can_handle_corruption(user: User) -> bool:
+    """Corruption reports are handled by integrity officers only (ITA O28)."""
+    return user.is_active and role_of(user) == Role.INTEGRITY
+
+
+def can_register_intake(user: User, is_corruption: bool) -> bool:
+    """Staff type in cases that came by other channels; a corruption report
+    only an integrity officer."""
+    if is_corruption:
+        return can_handle_corruption(user)
+    return user.is_active

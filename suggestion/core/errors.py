@@ -1,0 +1,47 @@
+"""The domain's errors: a small tree that the request boundary maps to HTTP in
+one place (suggestion.errors), whoever raises them.
+
+- :class:`NotFound` — not there, or not the actor's to see: 404, so that a
+  case's existence is never revealed.
+- :class:`Conflict` — someone changed it meanwhile: 409, with its current state.
+- :class:`Invalid` — the request cannot be done with these values: 422.
+
+Each carries a message for people, lazily translated, so that it is shown in
+the language of the page that catches it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+
+class DomainError(Exception):
+    """The base of the tree; ``message`` is for the person who asked."""
+
+    status = 400
+    default_message: Any = _l("The request could not be understood.")
+
+    def __init__(self, message: Any = None, *, code: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        self.code = code
+        super().__init__(code or str(self.message))
+
+
+class NotFound(DomainError):
+    status = 404
+    default_message = _l("We could not find that page, or it is not yours to see.")
+
+
+class Conflict(DomainError):
+    status = 409
+    default_message = _l(
+        "Someone else changed this case while you were looking at it. Here is its current "
+        "state; nothing of yours was saved, so please check and try again."
+    )
+
+
+class Invalid(DomainError):
+    status = 422
+    default_message = _l("This cannot be done with these values.")

@@ -1,0 +1,57 @@
+"""Intake (``/staff/intake``): a case that came by telephone, letter, in
+person, e-mail, the 1111 centre or another agency, typed in by staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort
+from flask import render_template
+from flask import request
+from flask_babel import gettext as _
+
+from suggestion.auth.permissions import can_register_intake
+from suggestion.cases.filing import file_case
+from suggestion.cases.states import Channel
+from suggestion.cases.states import Kind
+from suggestion.core.i18n import current_language
+from suggestion.core.settings import agency_zone
+from suggestion.core.time import utcnow
+from suggestion.staff import forms
+from suggestion.staff.blueprint import access
+from suggestion.staff.blueprint import bp
+
+
+@bp.get("/intake")
+def intake_kinds() -> Any:
+    return render_template("staff/intake_kinds.html")
+
+
+@bp.route("/intake/<kind>", methods=["GET", "POST"])
+def intake(kind: str) -> Any:
+    try:
+        case_kind = Kind(kind)
+    except ValueError:
+        abort(404)
+    who = access()
+    if not can_register_intake(who.user, case_kind == Kind.CORRUPTION):
+        abort(404)
+    form = forms.IntakeForm(case_kind, current_language())
+    tz = agency_zone()
+    if form.validate_on_submit():
+        received_at = form.received_at.data.replace(tzinfo=tz)
+        if received_at > utcnow():
+            form.received_at.errors = [_("The date of receipt cannot be in the future.")]
+        else:
+            receipt = file_case(
+                form.to_filing(Channel(form.channel.data), received_at), actor=who.user
+            )
+            return render_template(
+                "staff/intake_receipt.html", case=receipt.case, access_key=receipt.access_key
+            )
+    if request.method == "GET":
+        form.received_at.data = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
+    return render_template(
+        "staff/intake.html", form=form, kind=case_kind
+    ), 422 if form.errors else 200
