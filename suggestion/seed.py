@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
@@ -19,10 +18,11 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_today
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.deadlines.models import SlaPolicy
 
 DEMO_PASSWORD = "demo-password-2569"  # noqa: S105  (demo data only)
@@ -85,7 +85,7 @@ def seed_reference_data() -> dict[str, Division]:
         if kind.value not in with_policy:
             db.session.add(SlaPolicy(kind=kind.value))
 
-    this_year = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"])).year
+    this_year = agency_today().year
     for year in (this_year - 1, this_year, this_year + 1):
         sync_year(year)
     db.session.flush()
@@ -116,7 +116,7 @@ def seed_demo_cases() -> None:
     from suggestion.cases.filing import file_case
     from suggestion.cases.filing import Filing
 
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     today = local_date(utcnow(), tz)
     holidays = holiday_dates(today - timedelta(days=60), today)
     officer = db.session.scalars(sa.select(User).where(User.email == "officer@example.go.th")).one()

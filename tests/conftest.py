@@ -26,6 +26,7 @@ from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
 
 from tests import services
+from tests.publishing import RecordingPublisher
 
 ROOT = Path(__file__).resolve().parent.parent
 # What live tests may write; truncated after each (the reference data stays).
@@ -115,7 +116,22 @@ def database(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
-def db_session(app: Flask, database: None) -> Iterator[scoped_session]:
+def published(app: Flask) -> Iterator[RecordingPublisher]:
+    """What the app publishes, recorded instead of sent: the test's writes are
+    rolled back at its end, so tasks sent for them would name rows that never
+    existed."""
+    real = app.extensions["task_publisher"]
+    recorder = app.extensions["task_publisher"] = RecordingPublisher()
+    try:
+        yield recorder
+    finally:
+        app.extensions["task_publisher"] = real
+
+
+@pytest.fixture
+def db_session(
+    app: Flask, database: None, published: RecordingPublisher
+) -> Iterator[scoped_session]:
     """Everything the test writes is rolled back at its end (SQLAlchemy's
     "join a session into an external transaction" recipe)."""
     from suggestion.core.extensions import db

@@ -18,6 +18,7 @@ from suggestion.core.time import format_datetime
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TH_2026 = set(holidays.country_holidays("TH", years=2026, categories=("public", "government")))
+HOLIDAYS_2026 = frozenset(TH_2026)
 
 
 def test_design_example_fifteen_working_days_over_songkran():
@@ -84,3 +85,48 @@ def test_secret_links_carry_at_least_128_bits():
 )
 def test_tracking_codes_are_checked_before_any_lookup(typed, code):
     assert codes.normalise_tracking_code(typed) == code
+
+
+# --- One deadline computation (suggestion.deadlines.computation) ---------------
+
+
+def _terms(**kwargs):
+    from suggestion.deadlines.computation import PolicyTerms
+
+    return PolicyTerms(**kwargs)
+
+
+def test_case_deadlines_count_working_days_and_move_by_the_days_paused():
+    from suggestion.deadlines.computation import case_deadlines
+
+    received = datetime(2026, 4, 10, 15, 0, tzinfo=BANGKOK)  # Friday, before Songkran
+    now = datetime(2026, 4, 10, 8, 0, tzinfo=UTC)
+    deadlines = case_deadlines(received, _terms(), HOLIDAYS_2026, BANGKOK, now=now)
+    assert deadlines.due_at.astimezone(BANGKOK).date() == date(2026, 5, 8)  # DESIGN §1.4
+    assert deadlines.ack_due_at.astimezone(BANGKOK).date() == date(2026, 4, 16)
+    assert deadlines.final_remind_at.astimezone(BANGKOK).date() == date(2026, 5, 8)
+    assert deadlines.remind_at.astimezone(BANGKOK).date() == date(2026, 5, 5)
+    assert deadlines.escalate_at.astimezone(BANGKOK).date() == date(2026, 5, 11)
+    paused = case_deadlines(received, _terms(), HOLIDAYS_2026, BANGKOK, now=now, paused_days=2)
+    assert paused.due_at.astimezone(BANGKOK).date() == date(2026, 5, 12)
+
+
+def test_a_threshold_already_past_is_now_and_a_finished_case_has_none():
+    """Two decisions (docs/decisions.md, "One deadline computation"): a case
+    registered late is still seen by the next sweep; a case that already had
+    its outcome (imported history) has no threshold at all, so the sweep
+    never reads it."""
+    from suggestion.deadlines.computation import case_deadlines
+
+    received = datetime(2026, 4, 10, 15, 0, tzinfo=BANGKOK)
+    later = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+    late = case_deadlines(received, _terms(), HOLIDAYS_2026, BANGKOK, now=later)
+    assert late.remind_at == late.final_remind_at == late.escalate_at == later
+    assert late.progress_due_at == later
+    done = case_deadlines(
+        received, _terms(), HOLIDAYS_2026, BANGKOK, now=later, clock_running=False
+    )
+    assert done.due_at == late.due_at and done.ack_due_at == late.ack_due_at
+    assert (done.remind_at, done.final_remind_at, done.escalate_at, done.progress_due_at) == (
+        None, None, None, None,
+    )  # fmt: skip

@@ -154,3 +154,59 @@ def test_corruption_intake_is_for_integrity_officers(app, world):
     integrity = app.test_client()
     login(integrity, accounts["integrity.integrity"])
     assert integrity.get("/staff/intake/corruption").status_code == 200
+
+
+def test_writing_needs_more_than_seeing(app, world):
+    """Managers supervise: they route, prioritise and annotate their
+    division's cases, and are neither offered nor allowed the handling verbs;
+    an administrator who opened a corruption report may read it, not act on it."""
+    accounts, cases = world
+    manager = app.test_client()
+    login(manager, accounts["manager.service"])
+    manager.set_cookie("lang", "en")
+    code = cases["service"]
+    page = manager.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert 'id="action-assign"' in page and 'id="action-note"' in page
+    assert 'id="action-resolve"' not in page and 'id="action-reply"' not in page
+    token = csrf_token(manager, f"/staff/cases/{code}")
+    for action in ("screen", "accept", "reply", "resolve", "reject", "forward", "request_info"):
+        response = manager.post(
+            f"/staff/cases/{code}/{action}",
+            data={"csrf_token": token, "version": "1", "message": "x", "agency": "x",
+                  "reason": "x", "explanation": "x", "ground": "duplicate"},
+        )  # fmt: skip
+        assert response.status_code == 404, action
+    noted = manager.post(
+        f"/staff/cases/{code}/note", data={"csrf_token": token, "version": "1", "message": "ดูด้วย"}
+    )
+    assert noted.status_code == 303
+
+    officer = app.test_client()
+    login(officer, accounts["officer.service"])
+    page = officer.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert 'id="action-screen"' in page and 'id="action-reply"' in page
+
+    admin = app.test_client()
+    login(admin, accounts["admin.central"])
+    corruption = cases["corruption"]
+    token = csrf_token(admin, f"/staff/cases/{corruption}/unlock")
+    admin.post(f"/staff/cases/{corruption}/unlock", data={"csrf_token": token, "reason": "ตรวจสอบ"})
+    page = admin.get(f"/staff/cases/{corruption}")
+    assert page.status_code == 200 and 'id="action-' not in page.get_data(as_text=True)
+    refused = admin.post(
+        f"/staff/cases/{corruption}/screen", data={"csrf_token": token, "version": "1"}
+    )
+    assert refused.status_code == 404
+
+
+def test_every_staff_action_is_declared_once_with_its_template():
+    from suggestion.staff.actions import ACTIONS
+
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent / "templates/staff/actions"
+    assert sorted(ACTIONS) == sorted(ACTIONS_UNDER_TEST)
+    assert sorted(p.stem for p in root.glob("*.html")) == sorted(ACTIONS)
+    for action in ACTIONS.values():
+        assert action.permission.__name__.startswith("can_"), action.name
+
+
+ACTIONS_UNDER_TEST = ACTIONS

@@ -8,6 +8,7 @@ by the name the person gave.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 
 from suggestion.cases.models import Attachment
 from suggestion.core.errors import Invalid
+from suggestion.core.uow import on_commit
+from suggestion.core.uow import on_rollback
 
 # Content types accepted, as detected from the bytes.
 ALLOWED_TYPES = {
@@ -33,6 +36,7 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "text/plain": ".txt",
 }
+STAGED = ".staged"  # a file written but not yet committed
 ALLOWED_DESCRIPTION = _l("PDF, images (JPEG, PNG, GIF, WebP), Word, Excel or plain text")
 
 
@@ -106,11 +110,22 @@ def check_file(stream: IO[bytes], filename: str) -> CheckedFile:
 
 
 def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: bool) -> Attachment:
-    """Write the file under UPLOAD_DIR and return its (unsaved) row."""
+    """Stage the file under UPLOAD_DIR and return its (unsaved) row.
+
+    The bytes are written beside their final name at once (and synced), and
+    moved into place only when the transaction commits; a rollback removes
+    them, so that no file exists without its row, nor a row without its file.
+    """
     key = secrets.token_hex(16) + ALLOWED_TYPES[checked.content_type]
-    folder = Path(current_app.config["UPLOAD_DIR"]) / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / key).write_bytes(checked.data)
+    final = _path(key)
+    staged = final.with_name(final.name + STAGED)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with staged.open("wb") as out:
+        out.write(checked.data)
+        out.flush()
+        os.fsync(out.fileno())
+    on_commit(lambda: _move(staged, final))
+    on_rollback(lambda: staged.unlink(missing_ok=True))
     return Attachment(
         case_id=case_id,
         event_id=event_id,
@@ -123,7 +138,19 @@ def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: b
     )
 
 
+def _move(staged: Path, final: Path) -> None:
+    staged.replace(final)
+
+
+def _path(key: str) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / key[:2] / key
+
+
 def path_of(attachment: Attachment) -> Path:
-    return (
-        Path(current_app.config["UPLOAD_DIR"]) / attachment.storage_key[:2] / attachment.storage_key
-    )
+    """Where the file is. A file whose row committed but whose move did not
+    happen (the process died in between) is moved into place now."""
+    final = _path(attachment.storage_key)
+    staged = final.with_name(final.name + STAGED)
+    if not final.exists() and staged.exists():
+        staged.replace(final)
+    return final

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
-from flask import current_app
-
 from suggestion.auth.models import User
 from suggestion.cases import attachments
 from suggestion.cases import codes
@@ -22,11 +20,12 @@ from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.cases.states import Status
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
+from suggestion.core.settings import public_url
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import format_datetime
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.notify.outbox import queue_email
 
 
@@ -59,15 +58,13 @@ class Receipt:
 
 
 def public_track_link(token: str) -> str:
-    # Built by hand: filings also come from the command line and the worker,
-    # where there is no request to build a URL from.
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/track/link/" + token
+    return public_url(f"/track/link/{token}")
 
 
 def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
     """Record a new case with its filer, files and first event; queue the receipt."""
     received_at = filing.received_at or utcnow()
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     category_id = filing.category.id if filing.category else None
     access_key = codes.new_access_key()
     track_token = codes.new_track_token()

@@ -27,8 +27,8 @@ from suggestion.calendar.models import Holiday
 from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.codes import digest
 from suggestion.cases.codes import tracking_numbers
+from suggestion.cases.events import record_events
 from suggestion.cases.models import Case
-from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
 from suggestion.cases.states import Actor
 from suggestion.cases.states import Channel
@@ -264,21 +264,10 @@ def _insert(batch: list[Row], look: _Lookups) -> None:
         for v, r in zip(values, [r for rs in by_year.values() for r in rs], strict=True)
     }
     ids = db.session.execute(sa.insert(Case).returning(Case.id, Case.tracking_code), values).all()
-    now = utcnow()
-    db.session.execute(
-        sa.insert(CaseEvent),
-        [
-            {
-                "case_id": case_id,
-                "at": now,
-                "action": EventAction.IMPORTED,
-                "actor_label": Actor.IMPORT,
-                "is_public": False,
-                "diff": {"reference": [None, references[code]]},
-                "body": None,
-            }
-            for case_id, code in ids
-        ],
+    record_events(
+        ((case_id, {"reference": (None, references[code])}) for case_id, code in ids),
+        EventAction.IMPORTED,
+        actor_label=Actor.IMPORT,
     )
 
 

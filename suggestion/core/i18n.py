@@ -15,6 +15,8 @@ from flask_babel import get_locale
 
 from suggestion.core import time as t
 from suggestion.core.extensions import babel
+from suggestion.core.settings import agency_today
+from suggestion.core.settings import agency_zone
 
 LANGUAGE_COOKIE = "lang"
 
@@ -32,10 +34,6 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(get_locale() or "th")
-
-
-def agency_zone() -> t.ZoneInfo:
-    return t.zone(current_app.config["AGENCY_TIMEZONE"])
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -69,4 +67,4 @@ def init_app(app: Flask) -> None:
 
 def example_tracking_code() -> str:
     """A code of this fiscal year, for placeholders."""
-    return f"{t.fiscal_year_of(t.local_date(t.utcnow(), agency_zone()))}-000123"
+    return f"{t.fiscal_year_of(agency_today())}-000123"

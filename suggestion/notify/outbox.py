@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from typing import TypedDict
 
 import sqlalchemy as sa
 from flask import render_template
@@ -45,10 +46,40 @@ SUBJECTS = {
 }
 
 
-def queue_emails(rows: list[dict[str, Any]], *, skip_duplicates: bool = False) -> list[int]:
+class OutboxRow(TypedDict):
+    """One rendered e-mail for :func:`queue_emails`."""
+
+    case_id: int | None
+    template: str
+    to_address: str
+    dedupe_key: str | None
+    subject: str
+    body: str
+
+
+def outbox_row(
+    template: str,
+    to_address: str,
+    rendered: tuple[str, str],
+    *,
+    dedupe_key: str | None = None,
+    case_id: int | None = None,
+) -> OutboxRow:
+    """A row of the outbox from a rendered e-mail (:func:`render_email`)."""
+    subject, body = rendered
+    return OutboxRow(
+        case_id=case_id,
+        template=template,
+        to_address=to_address,
+        dedupe_key=dedupe_key,
+        subject=subject,
+        body=body,
+    )
+
+
+def queue_emails(rows: list[OutboxRow], *, skip_duplicates: bool = False) -> list[int]:
     """Put many rendered e-mails in the outbox in one statement; published
-    after commit. Rows: case_id, template, dedupe_key, to_address, subject, body.
-    With ``skip_duplicates``, a row whose dedupe key is already in the outbox
+    after commit. With ``skip_duplicates``, a row whose dedupe key is already in the outbox
     is left out instead of failing the transaction."""
     if not rows:
         return []
@@ -82,15 +113,14 @@ def queue_email(
     **context: Any,
 ) -> Notification:
     """Render ``templates/email/<template>.txt`` in ``locale`` and put it in the outbox."""
-    subject, body = render_email(template, locale, **context)
-    notification = Notification(
-        case_id=case_id,
-        template=template,
+    row = outbox_row(
+        template,
+        to_address,
+        render_email(template, locale, **context),
         dedupe_key=dedupe_key,
-        to_address=to_address,
-        subject=subject,
-        body=body,
+        case_id=case_id,
     )
+    notification = Notification(**row)
     db.session.add(notification)
     db.session.flush()
     after_commit(db.session(), DELIVER_TASK, notification.id)

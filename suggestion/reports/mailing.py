@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 
 from suggestion.auth.models import Role
@@ -20,8 +19,11 @@ from suggestion.calendar.workdays import is_working_day
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
+from suggestion.core.settings import public_url
 from suggestion.core.time import format_month
 from suggestion.notify.models import Notification
+from suggestion.notify.outbox import outbox_row
+from suggestion.notify.outbox import OutboxRow
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 from suggestion.reports import publications
@@ -53,11 +55,10 @@ def send_monthly_reports(today: date) -> int:
             sa.select(Notification.dedupe_key).where(Notification.dedupe_key.startswith(prefix))
         )
     )
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     month_key = f"{period.first:%Y-%m}"
     kinds = list(DEFAULT_KINDS)
     bodies: dict[int | None, tuple[str, str]] = {}  # one report per division (None: all)
-    rows: list[dict[str, Any]] = []
+    rows: list[OutboxRow] = []
     people = db.session.scalars(
         sa.select(User)
         .where(User.is_active.is_(True), User.role.in_([Role.MANAGER, Role.ADMIN]))
@@ -82,19 +83,9 @@ def send_monthly_reports(today: date) -> int:
                 LOCALE,
                 month=format_month(period.first, LOCALE),
                 report=to_text(document),
-                page_url=f"{base}/reports/monthly?month={month_key}",
-                pdf_url=f"{base}/reports/monthly.pdf?month={month_key}",
+                page_url=public_url("/reports/monthly", month=month_key),
+                pdf_url=public_url("/reports/monthly.pdf", month=month_key),
             )
-        subject, body = bodies[division]
-        rows.append(
-            {
-                "case_id": None,
-                "template": "monthly_report",
-                "to_address": user.email,
-                "dedupe_key": key,
-                "subject": subject,
-                "body": body,
-            }
-        )
+        rows.append(outbox_row("monthly_report", user.email, bodies[division], dedupe_key=key))
     # A run at the same moment elsewhere may have queued some: skip those.
     return len(queue_emails(rows, skip_duplicates=True))

@@ -8,7 +8,6 @@ from datetime import date
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
@@ -20,11 +19,14 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import values
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
+from suggestion.core.settings import public_url
 from suggestion.core.time import end_of_day
 from suggestion.core.time import format_date
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.notify.models import Notification
+from suggestion.notify.outbox import outbox_row
+from suggestion.notify.outbox import OutboxRow
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 
@@ -39,10 +41,9 @@ def send_digest(today: date) -> int:
     )
     if not is_working_day(today, holidays):
         return 0
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     now = utcnow()
     soon = end_of_day(add_working_days(today, DUE_SOON_DAYS, holidays), tz)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
     def line(case: Case) -> str:
         return f"{case.tracking_code} {case.subject} ({format_date(case.due_at, LOCALE, tz)})"
@@ -61,7 +62,7 @@ def send_digest(today: date) -> int:
         if case.due_at < now and case.division_id is not None and case.kind != Kind.CORRUPTION:
             division_overdue[case.division_id].append(line(case))
 
-    rows = []
+    rows: list[OutboxRow] = []
     people = db.session.scalars(sa.select(User).where(User.is_active.is_(True)))
     for user in people:
         overdue = list(overdue_of.get(user.id, []))
@@ -70,24 +71,19 @@ def send_digest(today: date) -> int:
             overdue = sorted({*overdue, *division_overdue.get(user.division_id, [])})
         if not overdue and not due_soon:
             continue
-        subject, body = render_email(
+        rendered = render_email(
             "digest",
             LOCALE,
             date=format_date(today, LOCALE),
             overdue=overdue,
             due_soon=due_soon,
             days=DUE_SOON_DAYS,
-            queue_url=f"{base}/staff/",
+            queue_url=public_url("/staff/"),
         )
         rows.append(
-            {
-                "case_id": None,
-                "template": "digest",
-                "to_address": user.email,
-                "dedupe_key": f"digest:{today.isoformat()}:{user.id}",
-                "subject": subject,
-                "body": body,
-            }
+            outbox_row(
+                "digest", user.email, rendered, dedupe_key=f"digest:{today.isoformat()}:{user.id}"
+            )
         )
     already = set(
         db.session.scalars(

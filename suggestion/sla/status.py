@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import add_working_days
@@ -14,14 +13,14 @@ from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
 from suggestion.cases.states import values
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 
 
 def open_cases_by_time_left() -> list[tuple[str, int]]:
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     now = utcnow()
     today = local_date(now, tz)
     holidays = holiday_dates(today, today + timedelta(days=60))

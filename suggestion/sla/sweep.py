@@ -28,8 +28,8 @@ from sqlalchemy.orm import selectinload
 
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
+from suggestion.cases.events import record_events
 from suggestion.cases.models import Case
-from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Actor
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
@@ -37,12 +37,15 @@ from suggestion.cases.states import RUNNING_STATES
 from suggestion.cases.states import Status
 from suggestion.cases.states import values
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
+from suggestion.core.settings import public_url
 from suggestion.core.time import format_date
 from suggestion.core.time import format_datetime
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.deadlines.policies import deadline_after
 from suggestion.deadlines.policies import terms_for
+from suggestion.notify.outbox import outbox_row
+from suggestion.notify.outbox import OutboxRow
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 from suggestion.sla.models import AlertKind
@@ -192,10 +195,9 @@ def _recipients(cases: list[Case], kind: AlertKind) -> dict[int, list[User]]:
 
 def _messages(
     alerts: list[tuple[int, int]], kind: AlertKind, now: datetime
-) -> tuple[int, list[dict[str, Any]]]:
+) -> tuple[int, list[OutboxRow]]:
     """The outbox rows for a batch of alerts (and the escalations' events)."""
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    tz = agency_zone()
     alert_of = {case_id: alert_id for alert_id, case_id in alerts}
     cases = list(
         db.session.scalars(
@@ -204,29 +206,28 @@ def _messages(
             .options(selectinload(Case.complainant), selectinload(Case.assignee))
         )
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[OutboxRow] = []
     if kind == AlertKind.PROGRESS:
         for case in cases:
             complainant = case.complainant
             if complainant is None or not complainant.email:
                 continue
-            subject, body = render_email(
+            rendered = render_email(
                 "progress",
                 case.locale,
                 tracking_code=case.tracking_code,
                 subject=case.subject,
-                track_url=f"{base}/track?code={case.tracking_code}",
+                track_url=public_url("/track", code=case.tracking_code),
                 due_at=format_datetime(case.due_at, case.locale, tz),
             )
             rows.append(
-                {
-                    "case_id": case.id,
-                    "template": "progress",
-                    "to_address": complainant.email,
-                    "dedupe_key": f"alert:{alert_of[case.id]}:filer",
-                    "subject": subject,
-                    "body": body,
-                }
+                outbox_row(
+                    "progress",
+                    complainant.email,
+                    rendered,
+                    dedupe_key=f"alert:{alert_of[case.id]}:filer",
+                    case_id=case.id,
+                )
             )
         return len(cases), rows
     recipients = _recipients(cases, kind)
@@ -237,34 +238,25 @@ def _messages(
             "due_date": format_date(case.due_at, STAFF_LOCALE, tz),
             "due_at": format_datetime(case.due_at, STAFF_LOCALE, tz),
             "ack_due_at": format_datetime(case.ack_due_at, STAFF_LOCALE, tz),
-            "case_url": f"{base}/staff/cases/{case.tracking_code}",
+            "case_url": public_url(f"/staff/cases/{case.tracking_code}"),
         }
-        subject, body = render_email(kind.value, STAFF_LOCALE, **context)
-        for user in recipients[case.id]:
-            rows.append(
-                {
-                    "case_id": case.id,
-                    "template": kind.value,
-                    "to_address": user.email,
-                    "dedupe_key": f"alert:{alert_of[case.id]}:user:{user.id}",
-                    "subject": subject,
-                    "body": body,
-                }
+        rendered = render_email(kind.value, STAFF_LOCALE, **context)
+        rows.extend(
+            outbox_row(
+                kind.value,
+                user.email,
+                rendered,
+                dedupe_key=f"alert:{alert_of[case.id]}:user:{user.id}",
+                case_id=case.id,
             )
+            for user in recipients[case.id]
+        )
     if kind == AlertKind.ESCALATE and cases:
-        db.session.execute(
-            sa.insert(CaseEvent),
-            [
-                {
-                    "case_id": c.id,
-                    "at": now,
-                    "action": EventAction.ESCALATED,
-                    "actor_label": Actor.SYSTEM,
-                    "is_public": False,
-                    "diff": {"escalated_to": [None, [u.email for u in recipients[c.id]]]},
-                }
-                for c in cases
-            ],
+        record_events(
+            ((c.id, {"escalated_to": (None, [u.email for u in recipients[c.id]])}) for c in cases),
+            EventAction.ESCALATED,
+            actor_label=Actor.SYSTEM,
+            at=now,
         )
     return len(cases), rows
 

@@ -4,7 +4,6 @@ them (the Cabinet adds special days during the year)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
@@ -12,6 +11,8 @@ from suggestion.calendar.services import is_year_loaded
 from suggestion.calendar.services import sync_year
 from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
+from suggestion.core.settings import public_url
+from suggestion.notify.outbox import outbox_row
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 
@@ -22,24 +23,18 @@ def ensure_year(year: int) -> int:
     if is_year_loaded(year):
         return 0
     added, _ = sync_year(year)
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    rows = []
-    for admin in db.session.scalars(
+    rendered = render_email(
+        "holidays_loaded", "th", year=year + 543, admin_url=public_url("/admin/holidays", year=year)
+    )
+    admins = db.session.scalars(
         sa.select(User).where(User.role == Role.ADMIN, User.is_active.is_(True))
-    ):
-        subject, body = render_email(
-            "holidays_loaded", "th", year=year + 543, admin_url=f"{base}/admin/holidays?year={year}"
+    )
+    rows = [
+        outbox_row(
+            "holidays_loaded", admin.email, rendered, dedupe_key=f"holidays:{year}:{admin.id}"
         )
-        rows.append(
-            {
-                "case_id": None,
-                "template": "holidays_loaded",
-                "to_address": admin.email,
-                "dedupe_key": f"holidays:{year}:{admin.id}",
-                "subject": subject,
-                "body": body,
-            }
-        )
+        for admin in admins
+    ]
     queue_emails(rows)
     enqueue_job(db.session(), "sla.recompute_deadlines", reason=f"holidays {year} loaded")
     return added

@@ -23,7 +23,7 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
 from suggestion.core.extensions import db
-from suggestion.core.i18n import agency_zone
+from suggestion.core.settings import agency_zone
 from suggestion.core.spreadsheet import safe_cell
 from suggestion.staff.queries import QueueFilters
 from suggestion.staff.queries import where

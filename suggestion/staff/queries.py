@@ -11,7 +11,6 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from suggestion.calendar.services import holiday_dates
@@ -23,11 +22,11 @@ from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import end_of_day
 from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
-from suggestion.core.time import zone
 from suggestion.sla.models import SlaAlert
 
 PAGE_SIZE = 50
@@ -61,7 +60,7 @@ def where(
     access: StaffAccess, f: QueueFilters, *, with_status: bool = True
 ) -> list[sa.ColumnElement[bool]]:
     """The WHERE conditions of a queue view: what the account may see, filtered."""
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     now = utcnow()
     conditions: list[sa.ColumnElement[bool]] = [access.clause()]
     if with_status and f.statuses:
@@ -170,7 +169,7 @@ def working_days_left(cases: list[Case]) -> dict[int, int]:
     one read of the holiday table for the whole page."""
     if not cases:
         return {}
-    tz = zone(current_app.config["AGENCY_TIMEZONE"])
+    tz = agency_zone()
     today = local_date(utcnow(), tz)
     days = [local_date(c.due_at, tz) for c in cases]
     holidays = holiday_dates(min([today, *days]), max([today, *days]))

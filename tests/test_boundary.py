@@ -1,0 +1,114 @@
+"""The request boundary (DESIGN §3): one commit per request or task; tasks
+published and files moved into place only after it; nothing left behind by a
+rollback; domain errors mapped to 404, 409 and 422."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from suggestion.cases import attachments
+from suggestion.cases.models import Case
+from suggestion.cases.models import CaseEvent
+from suggestion.core.extensions import db
+from suggestion.core.jobs import enqueue_job
+from suggestion.core.uow import unit_of_work
+from suggestion.notify.models import Notification
+from suggestion.notify.outbox import queue_email
+from tests.conftest import csrf_token
+from tests.conftest import login
+from tests.factories import checked_pdf
+from tests.factories import make_case
+from tests.publishing import RecordingPublisher
+
+
+def files_under(folder: str) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.is_file())
+
+
+def test_a_filing_publishes_its_receipt_once_after_the_commit(client, published):
+    body = {
+        "kind": "complaint", "category": "data-service", "subject": "ขอข้อมูล",
+        "description": "รายละเอียด", "consent": True, "certify_true": True,
+        "complainant": {"name": "สมชาย ใจดี", "email": "somchai@example.com"},
+    }  # fmt: skip
+    response = client.post("/api/v1/cases", json=body)
+    assert response.status_code == 201
+    receipt = db.session.scalars(
+        sa.select(Notification).where(Notification.template == "receipt")
+    ).one()
+    assert published.sent == [("notify.deliver", (receipt.id,))]
+
+
+def test_a_rolled_back_unit_publishes_nothing_and_leaves_no_file(app, db_session, published):
+    with app.test_request_context():
+        case = make_case().case
+        db.session.commit()
+        published.sent.clear()
+        with pytest.raises(RuntimeError), unit_of_work():
+            queue_email(
+                "reply", "somchai@example.com", locale="th", case_id=case.id,
+                dedupe_key="boundary-test", tracking_code=case.tracking_code,
+                subject=case.subject, track_url="x", due_at="x", message="x",
+            )  # fmt: skip
+            enqueue_job(db.session(), "sla.recompute_deadlines", reason="boundary test")
+            db.session.add(attachments.store(checked_pdf(), case.id, None, public=True))
+            db.session.flush()
+            raise RuntimeError("the work fails after writing")
+        assert published.sent == []
+        assert files_under(app.config["UPLOAD_DIR"]) == []
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Notification)
+                .where(Notification.dedupe_key == "boundary-test")
+            )
+            == 0
+        )
+
+
+def test_a_stored_file_is_moved_into_place_only_by_the_commit(app, db_session):
+    with app.test_request_context():
+        case = make_case().case
+        row = attachments.store(checked_pdf(), case.id, None, public=True)
+        db.session.add(row)
+        final = attachments._path(row.storage_key)
+        staged = final.with_name(final.name + attachments.STAGED)
+        assert not final.exists() and staged.exists()  # written, not yet in place
+        db.session.commit()
+        assert final.read_bytes() == checked_pdf().data and not staged.exists()
+
+
+def test_a_refused_action_leaves_nothing_behind(app, client, staff, published):
+    email = staff("officer", "SERVICE")
+    with app.test_request_context():
+        # A forwarded case nobody acknowledged: screening it now would mark it
+        # acknowledged and then find that it cannot go back to screening.
+        from suggestion.auth.models import User
+        from suggestion.cases import actions
+        from suggestion.cases.access import StaffAccess
+
+        case = make_case().case
+        officer = db.session.scalars(sa.select(User).where(User.email == email)).one()
+        actions.forward(StaffAccess(officer), case, agency="กรมการปกครอง", reason="ไม่ใช่ของเรา")
+        db.session.commit()
+        code = case.tracking_code
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent))
+    published.sent.clear()
+    login(client, email)
+    token = csrf_token(client, f"/staff/cases/{code}")
+    version = db.session.scalars(sa.select(Case.version).where(Case.tracking_code == code)).one()
+    response = client.post(
+        f"/staff/cases/{code}/screen", data={"csrf_token": token, "version": str(version)}
+    )
+    assert response.status_code == 422
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+    assert case.acknowledged_at is None and case.status == "forwarded"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseEvent)) == events
+    assert published.sent == []
+
+
+def test_tests_record_what_is_published_instead_of_sending_it(app, db_session):
+    assert isinstance(app.extensions["task_publisher"], RecordingPublisher)
