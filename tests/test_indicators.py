@@ -275,3 +275,66 @@ def test_the_median_of_working_days_is_read_from_their_counts(days, median):
     from suggestion.reports.indicators import Tally
 
     assert Tally(days=Counter(days)).median_working_days == median
+
+
+# The exact keys of the indicators' JSON: DESIGN §2's, and those beside them
+# today. A key renamed or dropped in the code fails here, not in someone's script.
+RESOLVED = {"on_time": None, "resolved": None, "percent": None}
+SHARE = {"on_time": None, "total": None, "percent": None}
+CHANGE = {"count": None, "previous": None, "change": None, "change_percent": None}
+ROW = dict.fromkeys(
+    ("key", "id", "received", "resolved", "on_time", "percent", "overdue_at_end",
+     "median_working_days")
+)  # fmt: skip
+PERIOD = {
+    "start": None,
+    "end": None,
+    "kinds": None,
+    "resolved_within_deadline": RESOLVED,
+    "resolved_within_deadline_strict": SHARE,
+    "received": None,
+    "satisfaction": {"satisfied": None, "ratings": None, "percent": None},
+    "acknowledged_on_time": SHARE,
+    "median_working_days_to_outcome": None,
+    "now": {"open": None, "overdue": None},
+}
+BREAKDOWNS = {"by_kind": [ROW], "by_channel": [ROW], "by_category": [ROW], "by_division": [ROW]}
+FISCAL_YEAR = {
+    **PERIOD,
+    **BREAKDOWNS,
+    "fiscal_year": None,
+    "running": None,
+    "received": CHANGE,
+    "received_year_to_date": {**CHANGE, "until": None},
+}
+STATS = {
+    **FISCAL_YEAR,
+    "ita": {kind: {"half": PERIOD, "year": PERIOD} for kind in ("complaint", "corruption")},
+}
+
+
+def shape(value):
+    """The keys of a JSON value, nested; a list of objects by the keys they all share."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        shapes = [shape(item) for item in value]
+        assert all(s == shapes[0] for s in shapes), shapes
+        return shapes[:1]
+    return None
+
+
+def test_the_json_of_the_command_and_the_api_has_exactly_these_keys(app, client, year_2563):
+    result = app.test_cli_runner().invoke(
+        args=["reports", "indicators", "--fiscal-year", "2563", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    assert shape(cli) == FISCAL_YEAR
+    assert cli["fiscal_year"] == 2563 and cli["running"] is False
+    assert cli["received_year_to_date"]["until"] == "2020-09-30"
+    stats = client.get("/api/v1/stats?fiscal_year=2563").json
+    assert shape(stats) == STATS
+    assert {k: v for k, v in stats.items() if k != "ita"} == cli
+    assert stats["ita"]["complaint"]["half"]["end"] == "2020-03-31"
+    assert stats["ita"]["complaint"]["year"]["kinds"] == ["complaint"]
