@@ -15,6 +15,10 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import sync_year
 from suggestion.core.extensions import db
+from suggestion.core.time import EARLIEST_FISCAL_YEAR
+from suggestion.core.time import is_fiscal_year
+from suggestion.core.time import LATEST_FISCAL_YEAR
+from suggestion.core.time import parse_fiscal_year
 
 users_cli = AppGroup("users", help="Staff accounts.")
 seed_cli = AppGroup("seed", help="Load starting data.")
@@ -178,10 +182,27 @@ def sla_recompute(kind: str | None) -> None:
     click.echo(f"{result['checked']} open cases checked, {result['moved']} moved")
 
 
+class FiscalYear(click.ParamType):
+    """A fiscal year in the Buddhist Era, by the rule the pages and the API use."""
+
+    name = "fiscal_year"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        year = value if isinstance(value, int) else parse_fiscal_year(str(value))
+        if year is None or not is_fiscal_year(year):
+            self.fail(
+                f"{value!r} is not a fiscal year in the Buddhist Era "
+                f"({EARLIEST_FISCAL_YEAR}–{LATEST_FISCAL_YEAR}), such as 2569",
+                param,
+                ctx,
+            )
+        return year
+
+
 @reports_cli.command("indicators")
-@click.option(
-    "--fiscal-year", type=click.IntRange(2500, 2700), required=True, help="B.E., e.g. 2569"
-)
+@click.option("--fiscal-year", type=FiscalYear(), required=True, help="B.E., e.g. 2569")
 @click.option(
     "--kind",
     "kinds",

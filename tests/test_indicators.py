@@ -100,6 +100,9 @@ def test_the_command_prints_json_with_the_promised_keys(app, year_2563):
         args=["reports", "indicators", "--fiscal-year", "2563", "--kind", "gossip"]
     )
     assert bad.exit_code != 0
+    for year in ("2026", "2499", "2701", "abc"):  # the pages' and the API's rule
+        bad = app.test_cli_runner().invoke(args=["reports", "indicators", "--fiscal-year", year])
+        assert bad.exit_code == 2 and "not a fiscal year in the Buddhist Era" in bad.output, year
 
 
 def test_open_data_has_no_personal_data(client, file_a_case):

@@ -28,8 +28,8 @@ from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.cases.states import Status
 from suggestion.core import throttle
 from suggestion.core.extensions import db
-from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
+from suggestion.core.time import parse_fiscal_year
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -187,11 +187,11 @@ def stats() -> tuple[Response, int]:
     from suggestion.reports.publications import ITA_KINDS
 
     raw = request.args.get("fiscal_year", "")
-    if raw and not (is_id(raw) and 2500 <= int(raw) <= 2700):
+    year = parse_fiscal_year(raw) if raw else current_fiscal_year()
+    if year is None:
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
-    year = int(raw) if raw else current_fiscal_year()
     data = fiscal_year_indicators(year)
     # The ITA publication: each kind apart, October–March and the whole year.
     data["ita"] = {kinds[0]: ita_figures(year, (), kinds) for kinds in ITA_KINDS}

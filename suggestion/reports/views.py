@@ -33,12 +33,12 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.forms import EARLIEST
-from suggestion.core.forms import is_id
 from suggestion.core.forms import LATEST
 from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import local_date
+from suggestion.core.time import parse_fiscal_year
 from suggestion.core.time import utcnow
 from suggestion.reports import documents
 from suggestion.reports import publications
@@ -95,9 +95,10 @@ def _fiscal_year() -> int:
     raw = request.args.get("fiscal_year", "")
     if not raw:
         return current_fiscal_year()
-    if not (is_id(raw) and 2500 <= int(raw) <= 2700):
+    year = parse_fiscal_year(raw)
+    if year is None:
         raise BadChoice(_("Give a fiscal year in the Buddhist Era, such as 2569."))
-    return int(raw)
+    return year
 
 
 def _kinds() -> list[str]:
