@@ -32,6 +32,7 @@ from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
+from suggestion.reports.scope import Scope
 
 DEFAULT_KINDS = (Kind.COMPLAINT.value, Kind.CORRUPTION.value)
 
@@ -75,9 +76,6 @@ class Period:
                 return day.replace(year=day.year - 1, day=28)
 
         return Period(back(self.first), back(self.last))
-
-
-Scope = tuple[Any, ...]  # extra WHERE conditions, e.g. a manager's division
 
 
 def _count(*conditions: Any) -> int:

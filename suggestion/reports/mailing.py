@@ -17,8 +17,6 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import is_working_day
-from suggestion.cases.models import Case
-from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
 from suggestion.core.time import format_month
 from suggestion.notify.models import Notification
@@ -29,6 +27,7 @@ from suggestion.reports.documents import to_text
 from suggestion.reports.indicators import DEFAULT_KINDS
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import previous_month
+from suggestion.reports.scope import report_scope
 
 LOCALE = "th"
 
@@ -69,9 +68,7 @@ def send_monthly_reports(today: date) -> int:
             continue
         division = None if user.role == Role.ADMIN else user.division_id
         if division not in bodies:
-            scope: tuple[Any, ...] = ()
-            if division is not None:
-                scope = (Case.division_id == division, Case.kind != Kind.CORRUPTION.value)
+            scope = report_scope(user.role, user.division_id)
             with force_locale(LOCALE):
                 where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
                 document = publications.monthly_document(

@@ -28,7 +28,6 @@ from flask_login import login_required
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.views import expire_idle_sessions
-from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -52,7 +51,8 @@ from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
 from suggestion.reports.indicators import previous_month
 from suggestion.reports.indicators import received_year_to_date
-from suggestion.reports.indicators import Scope
+from suggestion.reports.scope import report_scope
+from suggestion.reports.scope import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(expire_idle_sessions)
@@ -73,10 +73,7 @@ def _managers_and_admins() -> None:
 
 
 def scope() -> Scope:
-    """A manager's division, never corruption reports; an administrator's all."""
-    if current_user.role == Role.ADMIN:
-        return ()
-    return (Case.division_id == current_user.division_id, Case.kind != Kind.CORRUPTION.value)
+    return report_scope(current_user.role, current_user.division_id)
 
 
 def scope_label() -> str:
