@@ -204,7 +204,7 @@ def test_year_to_date_against_the_same_span_of_last_year(ctx):
 
 def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
     from suggestion.reports.indicators import monthly_report
-    from suggestion.reports.indicators import Period
+    from suggestion.reports.periods import Period
 
     june = Period.month(2026, 6)
     late = make_case(received_at=at(2026, 5, 4)).case  # due in May, still open
@@ -228,8 +228,8 @@ def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
 
 def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     from suggestion.core.time import utcnow
-    from suggestion.reports.indicators import Period
     from suggestion.reports.indicators import period_indicators
+    from suggestion.reports.periods import Period
 
     today = utcnow().date()
     waiting = make_case(received_at=utcnow() - timedelta(minutes=5)).case  # due tomorrow or later
@@ -275,7 +275,7 @@ def test_a_case_reopened_after_it_was_closed_is_open_again(ctx):
 def test_the_median_of_working_days_is_read_from_their_counts(days, median):
     from collections import Counter
 
-    from suggestion.reports.indicators import Tally
+    from suggestion.reports.figures import Tally
 
     assert Tally(days=Counter(days)).median_working_days == median
 

@@ -181,8 +181,8 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
 @bp.get("/stats")
 def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data)."""
-    from suggestion.reports.indicators import current_fiscal_year
     from suggestion.reports.indicators import fiscal_year_indicators
+    from suggestion.reports.periods import current_fiscal_year
     from suggestion.reports.publications import ita_figures
     from suggestion.reports.publications import ITA_KINDS
 

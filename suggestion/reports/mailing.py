@@ -26,7 +26,7 @@ from suggestion.reports import publications
 from suggestion.reports.documents import to_text
 from suggestion.reports.indicators import DEFAULT_KINDS
 from suggestion.reports.indicators import monthly_report
-from suggestion.reports.indicators import previous_month
+from suggestion.reports.periods import previous_month
 from suggestion.reports.scope import report_scope
 
 LOCALE = "th"

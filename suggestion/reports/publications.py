@@ -22,9 +22,9 @@ from suggestion.reports.documents import Document
 from suggestion.reports.documents import percent_text
 from suggestion.reports.documents import ratio_text
 from suggestion.reports.documents import Table
-from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
 from suggestion.reports.indicators import Scope
+from suggestion.reports.periods import Period
 
 
 def names(model: type[Division] | type[Category]) -> dict[int, str]:

@@ -33,24 +33,22 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.forms import EARLIEST
 from suggestion.core.forms import LATEST
-from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
 from suggestion.core.time import fiscal_year_of
-from suggestion.core.time import local_date
 from suggestion.core.time import parse_fiscal_year
-from suggestion.core.time import utcnow
 from suggestion.reports import documents
 from suggestion.reports import publications
 from suggestion.reports.indicators import change
-from suggestion.reports.indicators import current_fiscal_year
 from suggestion.reports.indicators import DEFAULT_KINDS
-from suggestion.reports.indicators import month_periods
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
-from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
-from suggestion.reports.indicators import previous_month
 from suggestion.reports.indicators import received_year_to_date
+from suggestion.reports.periods import current_fiscal_year
+from suggestion.reports.periods import month_periods
+from suggestion.reports.periods import Period
+from suggestion.reports.periods import previous_month
+from suggestion.reports.periods import today
 from suggestion.reports.scope import report_scope
 from suggestion.reports.scope import Scope
 
@@ -243,7 +241,7 @@ def _download(document: documents.Document, name: str, fmt: str) -> Response:
 @bp.get("/monthly.<any(pdf, xlsx, csv):fmt>")
 def monthly(fmt: str | None) -> Any:
     kinds = _kinds()
-    period = previous_month(local_date(utcnow(), agency_zone()))
+    period = previous_month(today())
     if "month" in request.args:
         match = re.fullmatch(r"(\d{4})-(\d{2})", request.args["month"])
         if match and EARLIEST.year <= int(match[1]) <= LATEST.year and 1 <= int(match[2]) <= 12:
@@ -254,8 +252,8 @@ def monthly(fmt: str | None) -> Any:
     if fmt:
         document = publications.monthly_document(period, report, scope_label())
         return _download(document, f"sla-{period.first:%Y-%m}", fmt)
-    today = local_date(utcnow(), agency_zone())
-    recent = [previous_month(today)]
+    this_month = today()
+    recent = [previous_month(this_month)]
     for _i in range(23):
         recent.append(previous_month(recent[-1].first))
     return render_template(
@@ -263,7 +261,7 @@ def monthly(fmt: str | None) -> Any:
         period=period,
         report=report,
         kinds=kinds,
-        recent=[Period.month(today.year, today.month), *recent],
+        recent=[Period.month(this_month.year, this_month.month), *recent],
         **_page_context(kinds),
     )
 
