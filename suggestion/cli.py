@@ -227,37 +227,39 @@ def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) ->
                 f"{', '.join(unknown)}: use one of {', '.join(valid)} or all", param_hint="--kind"
             )
         chosen = list(kinds) or None
-    data = fiscal_year_indicators(fiscal_year, chosen)
+    result = fiscal_year_indicators(fiscal_year, chosen)
     if output == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
 
     def shown(p: float | None) -> str:
         return "—" if p is None else f"{p:g}%"
 
+    data = result.indicators
     r, st, rc, sat = (
-        data["resolved_within_deadline"],
-        data["resolved_within_deadline_strict"],
-        data["received"],
-        data["satisfaction"],
+        data.resolved_within_deadline,
+        data.resolved_within_deadline_strict,
+        result.received,
+        data.satisfaction,
     )
-    sign = "+" if rc["change"] > 0 else ("−" if rc["change"] < 0 else "±")
-    change_pct = "—" if rc["change_percent"] is None else f"{sign}{abs(rc['change_percent']):g}%"
+    sign = "+" if rc.change > 0 else ("−" if rc.change < 0 else "±")
+    change_pct = "—" if rc.change_percent is None else f"{sign}{abs(rc.change_percent):g}%"
     rows = [
         (
             "Fiscal year",
-            f"{fiscal_year} ({data['start']} – {data['end']}), kinds: {', '.join(data['kinds'])}",
+            f"{fiscal_year} ({data.period.first} – {data.period.last}), "
+            f"kinds: {', '.join(data.kinds)}",
         ),
-        ("Resolved within the deadline", f"{shown(r['percent'])} ({r['on_time']}/{r['resolved']})"),
-        ("  strict", f"{shown(st['percent'])} ({st['on_time']}/{st['total']})"),
+        ("Resolved within the deadline", f"{shown(r.percent)} ({r.on_time}/{r.resolved})"),
+        ("  strict", f"{shown(st.percent)} ({st.on_time}/{st.total})"),
         (
             "Received, against last year",
-            f"{rc['previous']} → {rc['count']} ({sign}{abs(rc['change'])}, {change_pct})",
+            f"{rc.previous} → {rc.count} ({sign}{abs(rc.change)}, {change_pct})",
         ),
-        ("Satisfied users", f"{shown(sat['percent'])} ({sat['satisfied']}/{sat['ratings']})"),
-        ("Acknowledged on time", f"{shown(data['acknowledged_on_time']['percent'])}"),
-        ("Median working days to outcome", str(data["median_working_days_to_outcome"] or "—")),
-        ("Open now / overdue now", f"{data['now']['open']} / {data['now']['overdue']}"),
+        ("Satisfied users", f"{shown(sat.percent)} ({sat.satisfied}/{sat.ratings})"),
+        ("Acknowledged on time", f"{shown(data.acknowledged_on_time.percent)}"),
+        ("Median working days to outcome", str(data.median_working_days_to_outcome or "—")),
+        ("Open now / overdue now", f"{data.now.open} / {data.now.overdue}"),
     ]
     for label, value in rows:
         click.echo(f"{label:<30} {value}")

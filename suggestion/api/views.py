@@ -182,9 +182,9 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
 def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data)."""
     from suggestion.reports.indicators import fiscal_year_indicators
+    from suggestion.reports.indicators import ita_figures
+    from suggestion.reports.indicators import ITA_KINDS
     from suggestion.reports.periods import current_fiscal_year
-    from suggestion.reports.publications import ita_figures
-    from suggestion.reports.publications import ITA_KINDS
 
     raw = request.args.get("fiscal_year", "")
     year = parse_fiscal_year(raw) if raw else current_fiscal_year()
@@ -192,7 +192,7 @@ def stats() -> tuple[Response, int]:
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
-    data = fiscal_year_indicators(year)
+    data = fiscal_year_indicators(year).to_json()
     # The ITA publication: each kind apart, October–March and the whole year.
-    data["ita"] = {kinds[0]: ita_figures(year, (), kinds) for kinds in ITA_KINDS}
+    data["ita"] = {kinds[0]: ita_figures(year, (), kinds).to_json() for kinds in ITA_KINDS}
     return jsonify(data), 200

@@ -4,6 +4,7 @@ over indexed columns; no case is loaded into Python."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -20,6 +21,8 @@ from suggestion.cases.states import Status
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 from suggestion.reports.periods import Period
+from suggestion.reports.results import OpenNow
+from suggestion.reports.results import OverdueCase
 from suggestion.reports.scope import Scope
 
 
@@ -29,7 +32,7 @@ def _count(*conditions: Any) -> int:
     )
 
 
-def missed_deadlines(period: Period, kinds: list[str], scope: Scope = ()) -> int:
+def missed_deadlines(period: Period, kinds: Sequence[str], scope: Scope = ()) -> int:
     """The cases due in the period (and already past) that had no outcome by its
     end, or by now if it is running: the strict variant's extra denominator."""
     start, end = period.bounds()
@@ -44,7 +47,7 @@ def missed_deadlines(period: Period, kinds: list[str], scope: Scope = ()) -> int
     )
 
 
-def received(period: Period, kinds: list[str], scope: Scope = ()) -> int:
+def count_received(period: Period, kinds: Sequence[str], scope: Scope = ()) -> int:
     start, end = period.bounds()
     # A duplicate merged into another case counts once, as that case.
     return _count(
@@ -56,14 +59,14 @@ def received(period: Period, kinds: list[str], scope: Scope = ()) -> int:
     )
 
 
-def open_now(kinds: list[str], scope: Scope = ()) -> dict[str, int]:
+def open_now(kinds: Sequence[str], scope: Scope = ()) -> OpenNow:
     now = utcnow()
     row = db.session.execute(
         sa.select(sa.func.count(), sa.func.count().filter(Case.due_at < now)).where(
             Case.kind.in_(kinds), *scope, Case.status.in_([s.value for s in OPEN_STATES])
         )
     ).one()
-    return {"open": int(row[0]), "overdue": int(row[1])}
+    return OpenNow(open=int(row[0]), overdue=int(row[1]))
 
 
 def _no_outcome_by(cutoff: datetime) -> sa.ColumnElement[bool]:
@@ -157,7 +160,7 @@ class PeriodFigures:
     by: dict[str, dict[Any, Tally]]
 
 
-def period_figures(period: Period, kinds: list[str], scope: Scope = ()) -> PeriodFigures:
+def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> PeriodFigures:
     """One statement: four indexed reads added up per kind, channel, category,
     division and working days to the outcome (a few thousand rows at most),
     instead of one read per figure and breakdown. Each read is a range of the
@@ -240,13 +243,15 @@ def codes_of(model: type[Category] | type[Division]) -> dict[int, str]:
     return {row.id: row.code for row in db.session.execute(sa.select(model.id, model.code))}
 
 
-def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: int = 200) -> Any:
+def overdue_cases(
+    period: Period, kinds: Sequence[str], scope: Scope = (), limit: int = 200
+) -> tuple[OverdueCase, ...]:
     """The cases overdue and without an outcome at the end of the period, the
     longest overdue first (at most ``limit``; the count is in the breakdowns).
     Corruption reports are counted there but never listed: a report is seen
     case by case only by integrity officers (and administrators who give a
     reason), and this list is e-mailed."""
-    return db.session.execute(
+    rows = db.session.execute(
         sa.select(
             Case.tracking_code,
             Case.kind,
@@ -264,4 +269,5 @@ def overdue_cases(period: Period, kinds: list[str], scope: Scope = (), limit: in
         )
         .order_by(Case.due_at, Case.id)
         .limit(limit)
-    ).all()
+    )
+    return tuple(OverdueCase(**row._mapping) for row in rows)

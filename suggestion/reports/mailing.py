@@ -72,7 +72,7 @@ def send_monthly_reports(today: date) -> int:
             with force_locale(LOCALE):
                 where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
                 document = publications.monthly_document(
-                    period, monthly_report(period, kinds, scope), where
+                    monthly_report(period, kinds, scope), where
                 )
             bodies[division] = render_email(
                 "monthly_report",

@@ -38,8 +38,8 @@ from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import parse_fiscal_year
 from suggestion.reports import documents
 from suggestion.reports import publications
-from suggestion.reports.indicators import change
 from suggestion.reports.indicators import DEFAULT_KINDS
+from suggestion.reports.indicators import ita_figures
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
 from suggestion.reports.indicators import period_indicators
@@ -49,6 +49,8 @@ from suggestion.reports.periods import month_periods
 from suggestion.reports.periods import Period
 from suggestion.reports.periods import previous_month
 from suggestion.reports.periods import today
+from suggestion.reports.results import Change
+from suggestion.reports.results import ItaFigures
 from suggestion.reports.scope import report_scope
 from suggestion.reports.scope import Scope
 
@@ -213,7 +215,7 @@ def index() -> Any:
         kinds=kinds,
         data=data,
         before=before,
-        received=change(data["received"], before["received"]),
+        received=Change(count=data.received, previous=before.received),
         year_to_date=year_to_date,
         corruption=corruption,
         months=monthly_sla(choice.year, kinds, scope()),
@@ -250,7 +252,7 @@ def monthly(fmt: str | None) -> Any:
             raise BadChoice(_("Give the month as year and month, such as 2026-10."))
     report = monthly_report(period, kinds, scope())
     if fmt:
-        document = publications.monthly_document(period, report, scope_label())
+        document = publications.monthly_document(report, scope_label())
         return _download(document, f"sla-{period.first:%Y-%m}", fmt)
     this_month = today()
     recent = [previous_month(this_month)]
@@ -266,10 +268,10 @@ def monthly(fmt: str | None) -> Any:
     )
 
 
-def ita_sections(year: int) -> list[tuple[str, dict[str, Any]]]:
-    sections = [(_("Complaints"), publications.ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
+def ita_sections(year: int) -> list[tuple[str, ItaFigures]]:
+    sections = [(_("Complaints"), ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
     if current_user.role == Role.ADMIN:
-        corruption = publications.ita_figures(year, scope(), (Kind.CORRUPTION.value,))
+        corruption = ita_figures(year, scope(), (Kind.CORRUPTION.value,))
         sections.append((_("Corruption and misconduct reports"), corruption))
     return sections
 
