@@ -15,6 +15,10 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import sync_year
 from suggestion.core.extensions import db
+from suggestion.core.time import EARLIEST_FISCAL_YEAR
+from suggestion.core.time import is_fiscal_year
+from suggestion.core.time import LATEST_FISCAL_YEAR
+from suggestion.core.time import parse_fiscal_year
 
 users_cli = AppGroup("users", help="Staff accounts.")
 seed_cli = AppGroup("seed", help="Load starting data.")
@@ -178,10 +182,27 @@ def sla_recompute(kind: str | None) -> None:
     click.echo(f"{result['checked']} open cases checked, {result['moved']} moved")
 
 
+class FiscalYear(click.ParamType):
+    """A fiscal year in the Buddhist Era, by the rule the pages and the API use."""
+
+    name = "fiscal_year"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int:
+        year = value if isinstance(value, int) else parse_fiscal_year(str(value))
+        if year is None or not is_fiscal_year(year):
+            self.fail(
+                f"{value!r} is not a fiscal year in the Buddhist Era "
+                f"({EARLIEST_FISCAL_YEAR}–{LATEST_FISCAL_YEAR}), such as 2569",
+                param,
+                ctx,
+            )
+        return year
+
+
 @reports_cli.command("indicators")
-@click.option(
-    "--fiscal-year", type=click.IntRange(2500, 2700), required=True, help="B.E., e.g. 2569"
-)
+@click.option("--fiscal-year", type=FiscalYear(), required=True, help="B.E., e.g. 2569")
 @click.option(
     "--kind",
     "kinds",
@@ -206,37 +227,39 @@ def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) ->
                 f"{', '.join(unknown)}: use one of {', '.join(valid)} or all", param_hint="--kind"
             )
         chosen = list(kinds) or None
-    data = fiscal_year_indicators(fiscal_year, chosen)
+    result = fiscal_year_indicators(fiscal_year, chosen)
     if output == "json":
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
 
     def shown(p: float | None) -> str:
         return "—" if p is None else f"{p:g}%"
 
+    data = result.indicators
     r, st, rc, sat = (
-        data["resolved_within_deadline"],
-        data["resolved_within_deadline_strict"],
-        data["received"],
-        data["satisfaction"],
+        data.resolved_within_deadline,
+        data.resolved_within_deadline_strict,
+        result.received,
+        data.satisfaction,
     )
-    sign = "+" if rc["change"] > 0 else ("−" if rc["change"] < 0 else "±")
-    change_pct = "—" if rc["change_percent"] is None else f"{sign}{abs(rc['change_percent']):g}%"
+    sign = "+" if rc.change > 0 else ("−" if rc.change < 0 else "±")
+    change_pct = "—" if rc.change_percent is None else f"{sign}{abs(rc.change_percent):g}%"
     rows = [
         (
             "Fiscal year",
-            f"{fiscal_year} ({data['start']} – {data['end']}), kinds: {', '.join(data['kinds'])}",
+            f"{fiscal_year} ({data.period.first} – {data.period.last}), "
+            f"kinds: {', '.join(data.kinds)}",
         ),
-        ("Resolved within the deadline", f"{shown(r['percent'])} ({r['on_time']}/{r['resolved']})"),
-        ("  strict", f"{shown(st['percent'])} ({st['on_time']}/{st['total']})"),
+        ("Resolved within the deadline", f"{shown(r.percent)} ({r.on_time}/{r.resolved})"),
+        ("  strict", f"{shown(st.percent)} ({st.on_time}/{st.total})"),
         (
             "Received, against last year",
-            f"{rc['previous']} → {rc['count']} ({sign}{abs(rc['change'])}, {change_pct})",
+            f"{rc.previous} → {rc.count} ({sign}{abs(rc.change)}, {change_pct})",
         ),
-        ("Satisfied users", f"{shown(sat['percent'])} ({sat['satisfied']}/{sat['ratings']})"),
-        ("Acknowledged on time", f"{shown(data['acknowledged_on_time']['percent'])}"),
-        ("Median working days to outcome", str(data["median_working_days_to_outcome"] or "—")),
-        ("Open now / overdue now", f"{data['now']['open']} / {data['now']['overdue']}"),
+        ("Satisfied users", f"{shown(sat.percent)} ({sat.satisfied}/{sat.ratings})"),
+        ("Acknowledged on time", f"{shown(data.acknowledged_on_time.percent)}"),
+        ("Median working days to outcome", str(data.median_working_days_to_outcome or "—")),
+        ("Open now / overdue now", f"{data.now.open} / {data.now.overdue}"),
     ]
     for label, value in rows:
         click.echo(f"{label:<30} {value}")

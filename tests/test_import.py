@@ -43,7 +43,7 @@ def test_a_good_file_is_imported_with_its_outcomes(app, db_session, tmp_path):
     assert cases["ข้อมูลล่าช้า"].due_at.date().isoformat() == "2020-01-27"  # computed: 15 working days
     assert count(CaseEvent) == 3
     with app.app_context():
-        data = fiscal_year_indicators(2563)
+        data = fiscal_year_indicators(2563).to_json()
     assert data["resolved_within_deadline"] == {"on_time": 1, "resolved": 2, "percent": 50.0}
     assert data["satisfaction"] == {"satisfied": 1, "ratings": 2, "percent": 50.0}
 

@@ -53,7 +53,7 @@ def year_2563(ctx):
 
 
 def test_the_annual_report_figures(year_2563):
-    data = fiscal_year_indicators(2563)
+    data = fiscal_year_indicators(2563).to_json()
     assert (data["start"], data["end"]) == ("2019-10-01", "2020-09-30")
     assert data["kinds"] == ["complaint", "corruption"]
     assert data["resolved_within_deadline"] == {"on_time": 20, "resolved": 23, "percent": 87.0}
@@ -64,16 +64,20 @@ def test_the_annual_report_figures(year_2563):
 
 
 def test_other_kinds_and_all_kinds(year_2563):
-    suggestion = fiscal_year_indicators(2563, ["suggestion"])
-    assert suggestion["resolved_within_deadline"] == {"on_time": 0, "resolved": 1, "percent": 0.0}
+    suggestion = fiscal_year_indicators(2563, ["suggestion"]).indicators
+    assert suggestion.resolved_within_deadline.to_json() == {
+        "on_time": 0,
+        "resolved": 1,
+        "percent": 0.0,
+    }
     everything = fiscal_year_indicators(
         2563, ["complaint", "corruption", "suggestion", "compliment", "inquiry"]
     )
-    assert everything["received"]["count"] == 26
+    assert everything.received.count == 26
 
 
 def test_a_percentage_of_nothing_is_null(ctx):
-    data = fiscal_year_indicators(2540)
+    data = fiscal_year_indicators(2540).to_json()
     assert data["resolved_within_deadline"]["percent"] is None
     assert data["received"]["change_percent"] is None
 
@@ -100,6 +104,9 @@ def test_the_command_prints_json_with_the_promised_keys(app, year_2563):
         args=["reports", "indicators", "--fiscal-year", "2563", "--kind", "gossip"]
     )
     assert bad.exit_code != 0
+    for year in ("2026", "2499", "2701", "abc"):  # the pages' and the API's rule
+        bad = app.test_cli_runner().invoke(args=["reports", "indicators", "--fiscal-year", year])
+        assert bad.exit_code == 2 and "not a fiscal year in the Buddhist Era" in bad.output, year
 
 
 def test_open_data_has_no_personal_data(client, file_a_case):
@@ -125,12 +132,12 @@ def test_the_median_working_days_to_an_outcome(ctx):
     db.session.flush()
     days = sorted(db.session.scalars(sa.select(Case.outcome_working_days)))
     assert days == [2, 5, 15]
-    assert fiscal_year_indicators(2569)["median_working_days_to_outcome"] == 5.0
+    assert fiscal_year_indicators(2569).indicators.median_working_days_to_outcome == 5.0
     case = make_case(received_at=received).case
     transition(case, Status.IN_PROGRESS, at=received)
     transition(case, Status.RESOLVED, at=at(2026, 5, 11))  # 16
     db.session.flush()
-    assert fiscal_year_indicators(2569)["median_working_days_to_outcome"] == 10.0
+    assert fiscal_year_indicators(2569).indicators.median_working_days_to_outcome == 10.0
 
 
 BANGKOK = timedelta(hours=7)
@@ -145,8 +152,8 @@ def test_a_case_belongs_to_the_fiscal_year_of_its_bangkok_date(ctx):
     make_case(received_at=bangkok(2020, 10, 1, 0, 10))  # FY 2564's first minutes
     make_case(received_at=bangkok(2019, 10, 1, 0, 0))  # FY 2563's first moment
     db.session.flush()
-    assert fiscal_year_indicators(2563)["received"]["count"] == 2
-    assert fiscal_year_indicators(2564)["received"] == {
+    assert fiscal_year_indicators(2563).received.count == 2
+    assert fiscal_year_indicators(2564).received.to_json() == {
         "count": 1,
         "previous": 2,
         "change": -1,
@@ -177,8 +184,12 @@ def test_reopened_and_paused_cases(ctx):
     transition(paused, Status.RESOLVED, at=first_due + 2 * DAY)
     db.session.flush()
     data = fiscal_year_indicators(2569)
-    assert data["received"]["count"] == 2
-    assert data["resolved_within_deadline"] == {"on_time": 1, "resolved": 2, "percent": 50.0}
+    assert data.received.count == 2
+    assert data.indicators.resolved_within_deadline.to_json() == {
+        "on_time": 1,
+        "resolved": 2,
+        "percent": 50.0,
+    }
 
 
 def test_year_to_date_against_the_same_span_of_last_year(ctx):
@@ -186,7 +197,7 @@ def test_year_to_date_against_the_same_span_of_last_year(ctx):
 
     now = utcnow()
     this_year = fiscal_year_indicators(2570)  # today is in FY 2570 (from October 2026)
-    if not this_year["running"]:
+    if not this_year.running:
         pytest.skip("the calendar has moved past FY 2570")  # pragma: no cover
     make_case(received_at=now - 2 * DAY)  # this year, so far
     make_case(received_at=now - 370 * DAY)  # last year, before today's date of last year
@@ -194,14 +205,14 @@ def test_year_to_date_against_the_same_span_of_last_year(ctx):
     make_case(received_at=now - 345 * DAY)  # last year, after it: not in the same span
     db.session.flush()
     data = fiscal_year_indicators(2570)
-    assert data["received_year_to_date"]["count"] == 1
-    assert data["received_year_to_date"]["previous"] == 2
-    assert data["received"]["previous"] == 3
+    assert data.received_year_to_date.count == 1
+    assert data.received_year_to_date.previous == 2
+    assert data.received.previous == 3
 
 
 def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
     from suggestion.reports.indicators import monthly_report
-    from suggestion.reports.indicators import Period
+    from suggestion.reports.periods import Period
 
     june = Period.month(2026, 6)
     late = make_case(received_at=at(2026, 5, 4)).case  # due in May, still open
@@ -213,20 +224,20 @@ def test_the_monthly_report_counts_overdue_cases_and_medians_per_division(ctx):
     set_(resolved_later, status="resolved", resolved_at=at(2026, 7, 20), outcome_working_days=40)
     db.session.flush()
     report = monthly_report(june, ["complaint", "corruption"])
-    [row] = report["by_division"]
-    assert (row["received"], row["resolved"], row["overdue_at_end"]) == (4, 3, 2)
-    assert row["median_working_days"] == 3.0
-    assert {c.tracking_code for c in report["overdue"]} == {
+    [row] = report.by_division
+    assert (row.received, row.resolved, row.overdue_at_end) == (4, 3, 2)
+    assert row.median_working_days == 3.0
+    assert {c.tracking_code for c in report.overdue} == {
         late.tracking_code,
         resolved_later.tracking_code,
     }
-    assert open_in_time.tracking_code not in {c.tracking_code for c in report["overdue"]}
+    assert open_in_time.tracking_code not in {c.tracking_code for c in report.overdue}
 
 
 def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     from suggestion.core.time import utcnow
-    from suggestion.reports.indicators import Period
     from suggestion.reports.indicators import period_indicators
+    from suggestion.reports.periods import Period
 
     today = utcnow().date()
     waiting = make_case(received_at=utcnow() - timedelta(minutes=5)).case  # due tomorrow or later
@@ -236,8 +247,8 @@ def test_an_acknowledgement_not_yet_due_is_not_counted_late(ctx):
     db.session.flush()
     assert waiting.ack_due_at > utcnow()
     period = Period(today - 30 * DAY, today)
-    result = period_indicators(period, ["complaint", "corruption"])["acknowledged_on_time"]
-    assert result == {"on_time": 1, "total": 2, "percent": 50.0}
+    result = period_indicators(period, ["complaint", "corruption"]).acknowledged_on_time
+    assert result.to_json() == {"on_time": 1, "total": 2, "percent": 50.0}
     assert late.acknowledged_at is None
 
 
@@ -253,9 +264,9 @@ def test_a_case_reopened_after_it_was_closed_is_open_again(ctx):
     transition(case, Status.IN_PROGRESS, at=received + 3 * DAY)
     db.session.flush()
     assert case.resolved_at is None and case.outcome_working_days is None
-    data = fiscal_year_indicators(2569)
-    assert data["resolved_within_deadline"]["resolved"] == 0
-    assert data["now"]["open"] == 1
+    data = fiscal_year_indicators(2569).indicators
+    assert data.resolved_within_deadline.resolved == 0
+    assert data.now.open == 1
 
 
 @pytest.mark.parametrize(
@@ -272,6 +283,93 @@ def test_a_case_reopened_after_it_was_closed_is_open_again(ctx):
 def test_the_median_of_working_days_is_read_from_their_counts(days, median):
     from collections import Counter
 
-    from suggestion.reports.indicators import Tally
+    from suggestion.reports.figures import Tally
 
     assert Tally(days=Counter(days)).median_working_days == median
+
+
+# The exact keys of the indicators' JSON: DESIGN §2's, and those beside them
+# today. A key renamed or dropped in the code fails here, not in someone's script.
+RESOLVED = {"on_time": None, "resolved": None, "percent": None}
+SHARE = {"on_time": None, "total": None, "percent": None}
+CHANGE = {"count": None, "previous": None, "change": None, "change_percent": None}
+ROW = dict.fromkeys(
+    ("key", "id", "received", "resolved", "on_time", "percent", "overdue_at_end",
+     "median_working_days")
+)  # fmt: skip
+PERIOD = {
+    "start": None,
+    "end": None,
+    "kinds": None,
+    "resolved_within_deadline": RESOLVED,
+    "resolved_within_deadline_strict": SHARE,
+    "received": None,
+    "satisfaction": {"satisfied": None, "ratings": None, "percent": None},
+    "acknowledged_on_time": SHARE,
+    "median_working_days_to_outcome": None,
+    "now": {"open": None, "overdue": None},
+}
+BREAKDOWNS = {"by_kind": [ROW], "by_channel": [ROW], "by_category": [ROW], "by_division": [ROW]}
+FISCAL_YEAR = {
+    **PERIOD,
+    **BREAKDOWNS,
+    "fiscal_year": None,
+    "running": None,
+    "received": CHANGE,
+    "received_year_to_date": {**CHANGE, "until": None},
+}
+STATS = {
+    **FISCAL_YEAR,
+    "ita": {kind: {"half": PERIOD, "year": PERIOD} for kind in ("complaint", "corruption")},
+}
+
+
+def shape(value):
+    """The keys of a JSON value, nested; a list of objects by the keys they all share."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        shapes = [shape(item) for item in value]
+        assert all(s == shapes[0] for s in shapes), shapes
+        return shapes[:1]
+    return None
+
+
+def test_the_json_of_the_command_and_the_api_has_exactly_these_keys(app, client, year_2563):
+    result = app.test_cli_runner().invoke(
+        args=["reports", "indicators", "--fiscal-year", "2563", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    assert shape(cli) == FISCAL_YEAR
+    assert cli["fiscal_year"] == 2563 and cli["running"] is False
+    assert cli["received_year_to_date"]["until"] == "2020-09-30"
+    stats = client.get("/api/v1/stats?fiscal_year=2563").json
+    assert shape(stats) == STATS
+    assert {k: v for k, v in stats.items() if k != "ita"} == cli
+    assert stats["ita"]["complaint"]["half"]["end"] == "2020-03-31"
+    assert stats["ita"]["complaint"]["year"]["kinds"] == ["complaint"]
+
+
+def test_the_typed_values_write_design_s_json():
+    """DESIGN §2's example, from the values alone: rounding to one decimal,
+    null for a percentage of nothing."""
+    from suggestion.reports.results import Change
+    from suggestion.reports.results import OnTimeShare
+    from suggestion.reports.results import ResolvedOnTime
+    from suggestion.reports.results import Satisfaction
+
+    assert ResolvedOnTime(on_time=54, resolved=54).to_json() == {
+        "on_time": 54,
+        "resolved": 54,
+        "percent": 100.0,
+    }
+    assert Change(count=25, previous=42).to_json() == {
+        "count": 25,
+        "previous": 42,
+        "change": -17,
+        "change_percent": -40.5,
+    }
+    assert Satisfaction(satisfied=83, ratings=84).to_json()["percent"] == 98.8
+    assert OnTimeShare(on_time=0, total=0).to_json() == {"on_time": 0, "total": 0, "percent": None}
+    assert Change(count=3, previous=0).change_percent is None

@@ -15,6 +15,7 @@ from suggestion.core.time import fiscal_year_bounds
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import format_date
 from suggestion.core.time import format_datetime
+from suggestion.core.time import parse_fiscal_year
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 TH_2026 = set(holidays.country_holidays("TH", years=2026, categories=("public", "government")))
@@ -54,6 +55,27 @@ def test_fiscal_year_runs_october_to_september_in_buddhist_era(day, fiscal_year)
 
 def test_fiscal_year_bounds():
     assert fiscal_year_bounds(2563) == (date(2019, 10, 1), date(2020, 9, 30))
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2569", 2569),
+        ("2500", 2500),
+        ("2700", 2700),
+        ("02563", 2563),
+        ("2499", None),
+        ("2701", None),
+        ("2026", None),  # C.E.
+        ("", None),
+        ("25x9", None),
+        ("-2569", None),
+        ("²²", None),
+        ("2" * 5000, None),
+    ],
+)
+def test_a_fiscal_year_is_buddhist_era_digits_within_the_bounds(text, year):
+    assert parse_fiscal_year(text) == year
 
 
 def test_thai_dates_are_buddhist_era_and_english_common_era():

@@ -27,8 +27,8 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.core import throttle
 from suggestion.core.extensions import db
-from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
+from suggestion.core.time import parse_fiscal_year
 from suggestion.core.uow import read_ends_with_commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -182,18 +182,18 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
 @bp.get("/stats")
 def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data)."""
-    from suggestion.reports.indicators import current_fiscal_year
     from suggestion.reports.indicators import fiscal_year_indicators
-    from suggestion.reports.publications import ita_figures
-    from suggestion.reports.publications import ITA_KINDS
+    from suggestion.reports.indicators import ita_figures
+    from suggestion.reports.indicators import ITA_KINDS
+    from suggestion.reports.periods import current_fiscal_year
 
     raw = request.args.get("fiscal_year", "")
-    if raw and not (is_id(raw) and 2500 <= int(raw) <= 2700):
+    year = parse_fiscal_year(raw) if raw else current_fiscal_year()
+    if year is None:
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
-    year = int(raw) if raw else current_fiscal_year()
-    data = fiscal_year_indicators(year)
+    data = fiscal_year_indicators(year).to_json()
     # The ITA publication: each kind apart, October–March and the whole year.
-    data["ita"] = {kinds[0]: ita_figures(year, (), kinds) for kinds in ITA_KINDS}
+    data["ita"] = {kinds[0]: ita_figures(year, (), kinds).to_json() for kinds in ITA_KINDS}
     return jsonify(data), 200

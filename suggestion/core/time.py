@@ -53,6 +53,26 @@ def fiscal_year_of(day: date) -> int:
     return year_ce + BE_OFFSET
 
 
+# The fiscal years (B.E.) a report may be asked for: any archive's, while a
+# year typed in C.E. (2026) or with a digit too many is refused.
+EARLIEST_FISCAL_YEAR = 2500
+LATEST_FISCAL_YEAR = 2700
+
+
+def is_fiscal_year(year: int) -> bool:
+    return EARLIEST_FISCAL_YEAR <= year <= LATEST_FISCAL_YEAR
+
+
+def parse_fiscal_year(text: str) -> int | None:
+    """The fiscal year (B.E.) written in ``text`` in ASCII digits, or None if it
+    is not one (``"²".isdigit()`` is true, but int() refuses it; a long run of
+    digits is refused before int() reads it)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    year = int(text)
+    return year if is_fiscal_year(year) else None
+
+
 def fiscal_year_bounds(fiscal_year_be: int) -> tuple[date, date]:
     """First and last day of a fiscal year given in B.E."""
     end_ce = fiscal_year_be - BE_OFFSET

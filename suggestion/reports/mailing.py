@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from datetime import timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -16,8 +15,6 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import is_working_day
-from suggestion.cases.models import Case
-from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
 from suggestion.core.settings import public_url
 from suggestion.core.time import format_month
@@ -30,7 +27,8 @@ from suggestion.reports import publications
 from suggestion.reports.documents import to_text
 from suggestion.reports.indicators import DEFAULT_KINDS
 from suggestion.reports.indicators import monthly_report
-from suggestion.reports.indicators import previous_month
+from suggestion.reports.periods import previous_month
+from suggestion.reports.scope import report_scope
 
 LOCALE = "th"
 
@@ -70,13 +68,11 @@ def send_monthly_reports(today: date) -> int:
             continue
         division = None if user.role == Role.ADMIN else user.division_id
         if division not in bodies:
-            scope: tuple[Any, ...] = ()
-            if division is not None:
-                scope = (Case.division_id == division, Case.kind != Kind.CORRUPTION.value)
+            scope = report_scope(user.role, user.division_id)
             with force_locale(LOCALE):
                 where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
                 document = publications.monthly_document(
-                    period, monthly_report(period, kinds, scope), where
+                    monthly_report(period, kinds, scope), where
                 )
             bodies[division] = render_email(
                 "monthly_report",

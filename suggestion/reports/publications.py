@@ -4,6 +4,8 @@ language. No personal data: codes, kinds, places and dates only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,27 +16,31 @@ from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.extensions import db
-from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import format_date
 from suggestion.core.time import format_month
 from suggestion.reports.documents import Document
 from suggestion.reports.documents import percent_text
 from suggestion.reports.documents import ratio_text
 from suggestion.reports.documents import Table
-from suggestion.reports.indicators import Period
-from suggestion.reports.indicators import period_indicators
-from suggestion.reports.indicators import Scope
+from suggestion.reports.periods import Period
+from suggestion.reports.results import ItaFigures
+from suggestion.reports.results import MonthlyReport
+from suggestion.reports.results import PeriodIndicators
+from suggestion.reports.results import Ratio
+from suggestion.reports.results import SlaFigures
 
 
-def names(model: type[Division] | type[Category]) -> dict[int, str]:
-    """Division or category names by id, in the current language."""
+def names(model: type[Division] | type[Category]) -> dict[int | None, str]:
+    """Division or category names by id, in the current language (none for None)."""
     locale = current_language()
     rows: list[Division | Category] = list(db.session.scalars(sa.select(model)))
-    return {row.id: row.name(locale) for row in rows}
+    found: dict[int | None, str] = {row.id: row.name(locale) for row in rows}
+    return found
 
 
-def kind_names(kinds: list[str]) -> str:
+def kind_names(kinds: Sequence[str]) -> str:
     return ", ".join(str(KIND_LABELS[Kind(k)]) for k in kinds)
 
 
@@ -55,21 +61,22 @@ def sla_header(first: str) -> list[str]:
     ]
 
 
-def sla_row(name: str, row: dict[str, Any]) -> list[Any]:
-    median = row["median_working_days"]
+def sla_row(name: str, row: SlaFigures) -> list[Any]:
+    median = row.median_working_days
     return [
         name,
-        row["received"],
-        row["resolved"],
-        row["on_time"],
-        percent_text(row["percent"]),
-        row["overdue_at_end"],
+        row.received,
+        row.resolved,
+        row.on_time,
+        percent_text(row.percent),
+        row.overdue_at_end,
         "—" if median is None else median,
     ]
 
 
-def monthly_document(period: Period, report: dict[str, Any], where: str) -> Document:
+def monthly_document(report: MonthlyReport, where: str) -> Document:
     """The monthly SLA report: per division, per category, and the overdue cases."""
+    period = report.period
     locale = current_language()
     divisions, categories = names(Division), names(Category)
     tz = agency_zone()
@@ -83,27 +90,27 @@ def monthly_document(period: Period, report: dict[str, Any], where: str) -> Docu
             format_date(case.received_at, locale, tz),
             format_date(case.due_at, locale, tz),
         ]
-        for case in report["overdue"]
+        for case in report.overdue
     ]
     return Document(
         title=title,
         lines=[
             _("Period: %(dates)s", dates=period_text(period)),
-            _("Kinds: %(kinds)s", kinds=kind_names(report["kinds"])),
+            _("Kinds: %(kinds)s", kinds=kind_names(report.kinds)),
             _("Covering: %(where)s", where=where),
         ],
         tables=[
             Table(
                 _("By division"),
                 sla_header(_("Division")),
-                [sla_row(divisions.get(r["id"], _("Not routed")), r) for r in report["by_division"]]
-                + [sla_row(_("Total"), report["total"])],
+                [sla_row(divisions.get(r.id, _("Not routed")), r) for r in report.by_division]
+                + [sla_row(_("Total"), report.total)],
             ),
             Table(
                 _("By category"),
                 sla_header(_("Category")),
-                [sla_row(categories.get(r["id"], _("None")), r) for r in report["by_category"]]
-                + [sla_row(_("Total"), report["total"])],
+                [sla_row(categories.get(r.id, _("None")), r) for r in report.by_category]
+                + [sla_row(_("Total"), report.total)],
             ),
             Table(
                 _("Cases overdue and without an outcome at the end of the month"),
@@ -115,53 +122,31 @@ def monthly_document(period: Period, report: dict[str, Any], where: str) -> Docu
     )
 
 
-ITA_KINDS = ((Kind.COMPLAINT.value,), (Kind.CORRUPTION.value,))
+def ita_rows(figures: ItaFigures) -> list[list[Any]]:
+    def both(label: str, pick: Callable[[PeriodIndicators], Any]) -> list[Any]:
+        return [label, pick(figures.half), pick(figures.year)]
 
+    def ratio(pick: Callable[[PeriodIndicators], Ratio]) -> Callable[[PeriodIndicators], str]:
+        return lambda d: ratio_text(pick(d).percent, pick(d).part, pick(d).whole)
 
-def ita_figures(fiscal_year: int, scope: Scope, kinds: tuple[str, ...]) -> dict[str, Any]:
-    """The first half (October–March) and the whole year, for one kind."""
-    return {
-        "half": period_indicators(
-            Period.first_half(fiscal_year), list(kinds), scope, breakdowns=False
-        ),
-        "year": period_indicators(
-            Period.fiscal_year(fiscal_year), list(kinds), scope, breakdowns=False
-        ),
-    }
-
-
-def ita_rows(figures: dict[str, Any]) -> list[list[Any]]:
-    half, year = figures["half"], figures["year"]
-
-    def both(label: str, pick: Any) -> list[Any]:
-        return [label, pick(half), pick(year)]
-
-    def ratio(key: str, part: str, whole: str) -> Any:
-        return lambda d: ratio_text(d[key]["percent"], d[key][part], d[key][whole])
-
-    def median(d: dict[str, Any]) -> Any:
-        m = d["median_working_days_to_outcome"]
+    def median(d: PeriodIndicators) -> float | str:
+        m = d.median_working_days_to_outcome
         return "—" if m is None else m
 
     return [
-        both(_("Received"), lambda d: d["received"]),
-        both(
-            _("Resolved within the deadline"),
-            ratio("resolved_within_deadline", "on_time", "resolved"),
-        ),
+        both(_("Received"), lambda d: d.received),
+        both(_("Resolved within the deadline"), ratio(lambda d: d.resolved_within_deadline)),
         both(
             _("Resolved within the deadline, strict"),
-            ratio("resolved_within_deadline_strict", "on_time", "total"),
+            ratio(lambda d: d.resolved_within_deadline_strict),
         ),
-        both(_("Acknowledged on time"), ratio("acknowledged_on_time", "on_time", "total")),
+        both(_("Acknowledged on time"), ratio(lambda d: d.acknowledged_on_time)),
         both(_("Median working days to an outcome"), median),
-        both(_("Satisfied users"), ratio("satisfaction", "satisfied", "ratings")),
+        both(_("Satisfied users"), ratio(lambda d: d.satisfaction)),
     ]
 
 
-def ita_document(
-    fiscal_year: int, sections: list[tuple[str, dict[str, Any]]], where: str
-) -> Document:
+def ita_document(fiscal_year: int, sections: list[tuple[str, ItaFigures]], where: str) -> Document:
     header = [
         _("Indicator"),
         _("October – March"),

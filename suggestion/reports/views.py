@@ -28,31 +28,31 @@ from flask_login import login_required
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.views import expire_idle_sessions
-from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.forms import EARLIEST
-from suggestion.core.forms import is_id
 from suggestion.core.forms import LATEST
-from suggestion.core.i18n import agency_zone
 from suggestion.core.i18n import current_language
 from suggestion.core.time import fiscal_year_of
-from suggestion.core.time import local_date
-from suggestion.core.time import utcnow
+from suggestion.core.time import parse_fiscal_year
 from suggestion.reports import documents
 from suggestion.reports import publications
-from suggestion.reports.indicators import change
-from suggestion.reports.indicators import current_fiscal_year
 from suggestion.reports.indicators import DEFAULT_KINDS
-from suggestion.reports.indicators import month_periods
+from suggestion.reports.indicators import ita_figures
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
-from suggestion.reports.indicators import Period
 from suggestion.reports.indicators import period_indicators
-from suggestion.reports.indicators import previous_month
 from suggestion.reports.indicators import received_year_to_date
-from suggestion.reports.indicators import Scope
+from suggestion.reports.periods import current_fiscal_year
+from suggestion.reports.periods import month_periods
+from suggestion.reports.periods import Period
+from suggestion.reports.periods import previous_month
+from suggestion.reports.periods import today
+from suggestion.reports.results import Change
+from suggestion.reports.results import ItaFigures
+from suggestion.reports.scope import report_scope
+from suggestion.reports.scope import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.before_request(expire_idle_sessions)
@@ -73,10 +73,7 @@ def _managers_and_admins() -> None:
 
 
 def scope() -> Scope:
-    """A manager's division, never corruption reports; an administrator's all."""
-    if current_user.role == Role.ADMIN:
-        return ()
-    return (Case.division_id == current_user.division_id, Case.kind != Kind.CORRUPTION.value)
+    return report_scope(current_user.role, current_user.division_id)
 
 
 def scope_label() -> str:
@@ -95,9 +92,10 @@ def _fiscal_year() -> int:
     raw = request.args.get("fiscal_year", "")
     if not raw:
         return current_fiscal_year()
-    if not (is_id(raw) and 2500 <= int(raw) <= 2700):
+    year = parse_fiscal_year(raw)
+    if year is None:
         raise BadChoice(_("Give a fiscal year in the Buddhist Era, such as 2569."))
-    return int(raw)
+    return year
 
 
 def _kinds() -> list[str]:
@@ -217,7 +215,7 @@ def index() -> Any:
         kinds=kinds,
         data=data,
         before=before,
-        received=change(data["received"], before["received"]),
+        received=Change(count=data.received, previous=before.received),
         year_to_date=year_to_date,
         corruption=corruption,
         months=monthly_sla(choice.year, kinds, scope()),
@@ -245,7 +243,7 @@ def _download(document: documents.Document, name: str, fmt: str) -> Response:
 @bp.get("/monthly.<any(pdf, xlsx, csv):fmt>")
 def monthly(fmt: str | None) -> Any:
     kinds = _kinds()
-    period = previous_month(local_date(utcnow(), agency_zone()))
+    period = previous_month(today())
     if "month" in request.args:
         match = re.fullmatch(r"(\d{4})-(\d{2})", request.args["month"])
         if match and EARLIEST.year <= int(match[1]) <= LATEST.year and 1 <= int(match[2]) <= 12:
@@ -254,10 +252,10 @@ def monthly(fmt: str | None) -> Any:
             raise BadChoice(_("Give the month as year and month, such as 2026-10."))
     report = monthly_report(period, kinds, scope())
     if fmt:
-        document = publications.monthly_document(period, report, scope_label())
+        document = publications.monthly_document(report, scope_label())
         return _download(document, f"sla-{period.first:%Y-%m}", fmt)
-    today = local_date(utcnow(), agency_zone())
-    recent = [previous_month(today)]
+    this_month = today()
+    recent = [previous_month(this_month)]
     for _i in range(23):
         recent.append(previous_month(recent[-1].first))
     return render_template(
@@ -265,15 +263,15 @@ def monthly(fmt: str | None) -> Any:
         period=period,
         report=report,
         kinds=kinds,
-        recent=[Period.month(today.year, today.month), *recent],
+        recent=[Period.month(this_month.year, this_month.month), *recent],
         **_page_context(kinds),
     )
 
 
-def ita_sections(year: int) -> list[tuple[str, dict[str, Any]]]:
-    sections = [(_("Complaints"), publications.ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
+def ita_sections(year: int) -> list[tuple[str, ItaFigures]]:
+    sections = [(_("Complaints"), ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
     if current_user.role == Role.ADMIN:
-        corruption = publications.ita_figures(year, scope(), (Kind.CORRUPTION.value,))
+        corruption = ita_figures(year, scope(), (Kind.CORRUPTION.value,))
         sections.append((_("Corruption and misconduct reports"), corruption))
     return sections
 
