@@ -19,6 +19,7 @@ from suggestion.core.time import EARLIEST_FISCAL_YEAR
 from suggestion.core.time import is_fiscal_year
 from suggestion.core.time import LATEST_FISCAL_YEAR
 from suggestion.core.time import parse_fiscal_year
+from suggestion.core.uow import unit_of_work
 
 users_cli = AppGroup("users", help="Staff accounts.")
 seed_cli = AppGroup("seed", help="Load starting data.")
@@ -37,28 +38,27 @@ def cases_import(path: str, dry_run: bool) -> None:
 
     from suggestion.cases.importing import import_cases
 
-    try:
-        result = import_cases(path, dry_run=dry_run)
-    except UnicodeDecodeError:
-        raise click.ClickException("the file is not UTF-8; nothing was imported") from None
-    except csv.Error as error:
-        raise click.ClickException(
-            f"the file is not valid CSV ({error}); nothing was imported"
-        ) from None
-    if result.problems:
-        db.session.rollback()
-        for line, problem in result.problems[:200]:
-            click.echo(f"line {line}: {problem}", err=True)
-        more = len(result.problems) - 200
-        if more > 0:
-            click.echo(f"… and {more} more", err=True)
-        raise click.ClickException(
-            f"{len(result.problems)} problems in {result.rows} rows; nothing was imported"
-        )
+    with unit_of_work():  # the whole file or nothing
+        try:
+            result = import_cases(path, dry_run=dry_run)
+        except UnicodeDecodeError:
+            raise click.ClickException("the file is not UTF-8; nothing was imported") from None
+        except csv.Error as error:
+            raise click.ClickException(
+                f"the file is not valid CSV ({error}); nothing was imported"
+            ) from None
+        if result.problems:
+            for line, problem in result.problems[:200]:
+                click.echo(f"line {line}: {problem}", err=True)
+            more = len(result.problems) - 200
+            if more > 0:
+                click.echo(f"… and {more} more", err=True)
+            raise click.ClickException(
+                f"{len(result.problems)} problems in {result.rows} rows; nothing was imported"
+            )
     if dry_run:
         click.echo(f"{result.rows} rows checked; no problems (dry run: nothing written)")
         return
-    db.session.commit()
     click.echo(f"{result.imported} cases imported")
 
 
@@ -99,8 +99,8 @@ def seed_demo_command() -> None:
     """Demo divisions, categories, policies, holidays and one user per role."""
     from suggestion.seed import seed_demo
 
-    logins = seed_demo()
-    db.session.commit()
+    with unit_of_work():
+        logins = seed_demo()
     click.echo("Demo data is loaded. Staff log-ins (password for all: see below):")
     for role, email in logins:
         click.echo(f"  {role:<10} {email}")

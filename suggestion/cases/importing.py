@@ -94,6 +94,10 @@ class _Lookups:
         return self._terms[key]
 
 
+class RowProblem(Exception):
+    """What is wrong with one row of the file (reported with its line)."""
+
+
 def _moment(value: str, tz: ZoneInfo) -> datetime:
     """ISO 8601; a bare date is the start of that day in the agency's zone."""
     value = value.strip()
@@ -104,7 +108,7 @@ def _moment(value: str, tz: ZoneInfo) -> datetime:
 
 
 def _parse(raw: dict[str, str], look: _Lookups) -> Row:
-    """One row, or ValueError with the reason."""
+    """One row, or RowProblem with the reasons."""
     get = lambda name: (raw.get(name) or "").strip()  # noqa: E731
     problems: list[str] = []
     kind = get("kind")
@@ -160,7 +164,7 @@ def _parse(raw: dict[str, str], look: _Lookups) -> Row:
     if received and received > utcnow():
         problems.append("received_at is in the future")
     if problems:
-        raise ValueError("; ".join(problems))
+        raise RowProblem("; ".join(problems))
     assert received is not None
     return Row(
         reference=get("reference") or None,
@@ -185,7 +189,7 @@ def _rows(stream: IO[str], look: _Lookups) -> Iterator[tuple[int, Row | None, st
         line = reader.line_num
         try:
             yield line, _parse(raw, look), None
-        except ValueError as error:
+        except RowProblem as error:
             yield line, None, str(error)
 
 

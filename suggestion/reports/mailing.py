@@ -13,6 +13,7 @@ from flask_babel import force_locale
 
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
+from suggestion.auth.permissions import reports_cover_agency
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import is_working_day
 from suggestion.core.extensions import db
@@ -66,9 +67,9 @@ def send_monthly_reports(today: date) -> int:
         key = f"{prefix}{user.id}"
         if key in already:
             continue
-        division = None if user.role == Role.ADMIN else user.division_id
+        division = None if reports_cover_agency(user) else user.division_id
         if division not in bodies:
-            scope = report_scope(user.role, user.division_id)
+            scope = report_scope(user)
             with force_locale(LOCALE):
                 where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
                 document = publications.monthly_document(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from suggestion.auth.models import Role
+from suggestion.auth.models import User
+from suggestion.auth.permissions import reports_cover_agency
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 
@@ -12,8 +13,8 @@ from suggestion.cases.states import Kind
 Scope = tuple[sa.ColumnElement[bool], ...]
 
 
-def report_scope(role: str, division_id: int) -> Scope:
+def report_scope(user: User) -> Scope:
     """A manager's division, never corruption reports; an administrator's all."""
-    if role == Role.ADMIN:
+    if reports_cover_agency(user):
         return ()
-    return (Case.division_id == division_id, Case.kind != Kind.CORRUPTION.value)
+    return (Case.division_id == user.division_id, Case.kind != Kind.CORRUPTION.value)

@@ -26,11 +26,13 @@ from flask_login import current_user
 from flask_login import login_required
 
 from suggestion.auth.models import Division
-from suggestion.auth.models import Role
+from suggestion.auth.permissions import can_read_reports
+from suggestion.auth.permissions import reports_cover_agency
 from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.core.errors import Invalid
 from suggestion.core.forms import EARLIEST
 from suggestion.core.forms import LATEST
 from suggestion.core.i18n import current_language
@@ -68,22 +70,22 @@ MIMETYPES = {
 @bp.before_request
 @login_required
 def _managers_and_admins() -> None:
-    if current_user.role not in (Role.MANAGER, Role.ADMIN):
+    if not can_read_reports(current_user):
         abort(404)
 
 
 def scope() -> Scope:
-    return report_scope(current_user.role, current_user.division_id)
+    return report_scope(current_user)
 
 
 def scope_label() -> str:
-    if current_user.role == Role.ADMIN:
+    if reports_cover_agency(current_user):
         return _("The whole agency")
     division = current_user.division
     return division.name(current_language()) if division else _("Your division only")
 
 
-class BadChoice(ValueError):
+class BadChoice(Invalid):
     """A report asked for with a year or month that makes no sense."""
 
 
@@ -102,7 +104,7 @@ def _kinds() -> list[str]:
     """The kinds asked for, or the default; managers' reports never hold
     corruption reports, so it is not listed among theirs."""
     known = {k.value for k in Kind}
-    if current_user.role == Role.MANAGER:
+    if not reports_cover_agency(current_user):
         known.discard(Kind.CORRUPTION.value)
     chosen = [k for k in request.args.getlist("kind") if k in known]
     return chosen or [k for k in DEFAULT_KINDS if k in known]
@@ -178,7 +180,7 @@ def _cases_link(kinds: list[str]) -> Any:
 
     def link(**filters: Any) -> str:
         args: dict[str, Any] = {"status": "all", "kind": kinds, **filters}
-        if current_user.role == Role.MANAGER:
+        if not reports_cover_agency(current_user):
             args.setdefault("division", current_user.division_id)
         return url_for("staff.queue", **args)
 
@@ -207,7 +209,7 @@ def index() -> Any:
     if choice.key == "year":
         year_to_date = received_year_to_date(choice.year, kinds, scope())
     corruption = None
-    if current_user.role == Role.ADMIN:
+    if reports_cover_agency(current_user):
         corruption = period_indicators(period, [Kind.CORRUPTION.value], breakdowns=False)
     return render_template(
         "reports/index.html",
@@ -270,7 +272,7 @@ def monthly(fmt: str | None) -> Any:
 
 def ita_sections(year: int) -> list[tuple[str, ItaFigures]]:
     sections = [(_("Complaints"), ita_figures(year, scope(), (Kind.COMPLAINT.value,)))]
-    if current_user.role == Role.ADMIN:
+    if reports_cover_agency(current_user):
         corruption = ita_figures(year, scope(), (Kind.CORRUPTION.value,))
         sections.append((_("Corruption and misconduct reports"), corruption))
     return sections
