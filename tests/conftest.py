@@ -4,17 +4,7 @@ real commits (concurrency, the worker, the browser)."""
 
 from __future__ import annotations
 
-import os
-import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -26,7 +16,11 @@ from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm import sessionmaker
 
 from tests import services
-from tests.publishing import RecordingPublisher
+from tests.helpers import free_port
+from tests.helpers import Mailbox
+from tests.helpers import RecordingPublisher
+from tests.helpers import recreate_database
+from tests.helpers import start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 # What live tests may write; truncated after each (the reference data stays).
@@ -67,19 +61,6 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.write_line("Start PostgreSQL and Redis (see README) to run them.")
 
 
-def _recreate_database(url: str) -> None:
-    from sqlalchemy.engine import make_url
-
-    from config import normalise_database_url
-
-    target = make_url(normalise_database_url(url))
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from suggestion import create_app
@@ -106,7 +87,7 @@ def database(app: Flask) -> Iterator[None]:
     from suggestion.core.extensions import db
     from suggestion.seed import seed_reference_data
 
-    _recreate_database(services.DATABASE_URL)
+    recreate_database(services.DATABASE_URL)
     with app.app_context():
         upgrade()
         seed_reference_data()
@@ -225,80 +206,15 @@ def file_a_case(app: Flask, db_session: scoped_session):  # type: ignore[no-unty
     return file
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    page = client.get(path)
-    match = CSRF_RE.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-@contextmanager
-def recorded_statements(app: Flask) -> Iterator[list[str]]:
-    """The SQL statements run inside the block (not the tests' own savepoints),
-    for tests that a page costs the same however many rows it shows."""
-    from suggestion.core.extensions import db
-
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        if "SAVEPOINT" not in statement:
-            seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
-
-
-def count_rows(table: str) -> int:
-    from suggestion.core.extensions import db
-
-    return int(db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
-class Mailbox:
-    """What a real SMTP server (aiosmtpd) received."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if len(self.to(address)) >= count:
-                return self.to(address)
-            time.sleep(0.1)
-        raise AssertionError(f"{address} received {len(self.to(address))} of {count} e-mails")
-
-
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     from aiosmtpd.controller import Controller
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield mailbox, controller.port
     controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -318,48 +234,6 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     process.wait(timeout=30)
 
 
-def start_worker(smtp_port: int, queue: str, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
-    """A real `celery worker` process (solo pool) on the test broker; returns once ready."""
-    environment = {
-        **os.environ,
-        "SUGGESTION_ENV": "testing",
-        "TEST_DATABASE_URL": services.DATABASE_URL,
-        "TEST_BROKER_URL": services.BROKER_URL,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(smtp_port),
-        **env,
-    }
-    with log_path.open("w") as log:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                queue,
-                "--without-mingle",
-                "--without-gossip",
-                "-l",
-                "info",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError("the Celery worker did not start:\n" + log_path.read_text())
-        time.sleep(0.2)
-    return process
-
-
 @pytest.fixture
 def live_server(app: Flask, live_db: None) -> Iterator[str]:
     """The app served over HTTP on a free local port, for the browser."""
@@ -367,7 +241,7 @@ def live_server(app: Flask, live_db: None) -> Iterator[str]:
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -416,17 +290,3 @@ def staff(app: Flask, db_session: scoped_session):  # type: ignore[no-untyped-de
             return str(user.email)
 
     return create
-
-
-def login(client: FlaskClient, email: str, password: str | None = None) -> None:
-    from tests.factories import PASSWORD
-
-    response = client.post(
-        "/staff/login",
-        data={
-            "csrf_token": csrf_token(client, "/staff/login"),
-            "email": email,
-            "password": password or PASSWORD,
-        },
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from suggestion.auth.models import User
 from suggestion.cases.models import ReplyTemplate
 from suggestion.core.extensions import db
-from tests.conftest import csrf_token
-from tests.conftest import login
+from tests.helpers import csrf_token
+from tests.helpers import login
 
 
 def division_id(code):

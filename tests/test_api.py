@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import count_rows
-from tests.conftest import recorded_statements
+from tests.helpers import count_rows
+from tests.helpers import recorded_statements
 
 GOOD = {
     "kind": "complaint",

@@ -17,11 +17,11 @@ from suggestion.core.jobs import enqueue_job
 from suggestion.core.uow import unit_of_work
 from suggestion.notify.models import Notification
 from suggestion.notify.outbox import queue_email
-from tests.conftest import csrf_token
-from tests.conftest import login
 from tests.factories import checked_pdf
 from tests.factories import make_case
-from tests.publishing import RecordingPublisher
+from tests.helpers import csrf_token
+from tests.helpers import login
+from tests.helpers import RecordingPublisher
 
 
 def files_under(folder: str) -> list[Path]:

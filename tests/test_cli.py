@@ -147,12 +147,12 @@ def test_tracking_numbers_move_from_the_counter_to_sequences_and_back(tmp_path):
     from sqlalchemy.engine import make_url
 
     from suggestion import create_app
-    from tests.conftest import _recreate_database
+    from tests.helpers import recreate_database
     from tests.services import DATABASE_URL
 
     base = make_url(DATABASE_URL)
     url = base.set(database=f"{base.database}_migrations")  # beside this run's own database
-    _recreate_database(url.render_as_string(hide_password=False))
+    recreate_database(url.render_as_string(hide_password=False))
     pg_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
     # A web role that may read and write the tables but create nothing.
     web = f"{base.database}_web"

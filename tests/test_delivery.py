@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from suggestion.core.extensions import db
 from suggestion.notify import delivery
 from suggestion.notify.models import Notification
-from tests.conftest import _free_port
-from tests.conftest import login
+from tests.helpers import free_port
+from tests.helpers import login
 
 
 def test_a_failing_message_backs_off_then_fails_and_administrators_see_it(
@@ -19,7 +19,7 @@ def test_a_failing_message_backs_off_then_fails_and_administrators_see_it(
     file_a_case(email="bounce@example.com")
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", _free_port())  # nothing listens there
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     with app.app_context():
         notification = db.session.scalars(
             sa.select(Notification).where(Notification.to_address == "bounce@example.com")

@@ -15,14 +15,14 @@ from suggestion.cases.models import Complainant
 from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
-from tests.conftest import count_rows
-from tests.conftest import csrf_token
 from tests.factories import category
 from tests.factories import ELF
 from tests.factories import PDF
 from tests.factories import PNG
 from tests.factories import upload
 from tests.factories import WINDOWS_EXE
+from tests.helpers import count_rows
+from tests.helpers import csrf_token
 
 
 def form_data(client, kind="complaint", **overrides):

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
-from tests.conftest import login
 from tests.factories import category
+from tests.helpers import login
 
 
 def text_of(page: str) -> str:

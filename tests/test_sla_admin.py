@@ -15,10 +15,10 @@ from suggestion.core.jobs import BackgroundJob
 from suggestion.core.time import local_date
 from suggestion.core.time import zone
 from suggestion.sla.sweep import run_sweep
-from tests.conftest import csrf_token
-from tests.conftest import login
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import csrf_token
+from tests.helpers import login
 
 pytestmark = [pytest.mark.worker]
 

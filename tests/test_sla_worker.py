@@ -20,10 +20,10 @@ from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.notify import outbox
 from suggestion.sla.sweep import run_sweep
-from tests.conftest import _free_port
-from tests.conftest import start_worker
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import free_port
+from tests.helpers import start_worker
 
 pytestmark = [pytest.mark.worker]
 
@@ -137,7 +137,7 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
     app, live_db, celery_worker, smtp_server, tmp_path
 ):
     mailbox, smtp_port = smtp_server
-    redis_port = _free_port()
+    redis_port = free_port()
     broker = f"redis://127.0.0.1:{redis_port}/0"
     queue = "redis-outage-test"
 

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.core.extensions import db
-from tests.conftest import csrf_token
-from tests.conftest import login
 from tests.factories import category
 from tests.factories import checked_pdf
+from tests.helpers import csrf_token
+from tests.helpers import login
 
 ACTIONS = [
     "screen", "accept", "reclassify", "priority", "assign", "request_info", "reply", "note",

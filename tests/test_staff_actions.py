@@ -28,11 +28,11 @@ from suggestion.cases.workflow import TRANSITIONS
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
-from tests.conftest import csrf_token
-from tests.conftest import login
 from tests.factories import category
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import csrf_token
+from tests.helpers import login
 
 
 @pytest.fixture

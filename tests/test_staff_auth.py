@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from suggestion.auth.models import User
 from suggestion.core.extensions import db
-from tests.conftest import csrf_token
-from tests.conftest import login
+from tests.helpers import csrf_token
+from tests.helpers import login
 
 
 def attempt(client, email, password):

@@ -15,10 +15,10 @@ from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Channel
 from suggestion.core.extensions import db
 from suggestion.staff import queries
-from tests.conftest import csrf_token
-from tests.conftest import login
-from tests.conftest import recorded_statements
 from tests.factories import category
+from tests.helpers import csrf_token
+from tests.helpers import login
+from tests.helpers import recorded_statements
 
 ROW = re.compile(r'data-testid="row-([\d-]+)"')
 

@@ -12,10 +12,10 @@ from suggestion.cases.models import CasePause
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.core.extensions import db
-from tests.conftest import csrf_token
-from tests.conftest import recorded_statements
 from tests.factories import PDF
 from tests.factories import upload
+from tests.helpers import csrf_token
+from tests.helpers import recorded_statements
 
 
 def track(client, code, key):
@@ -209,7 +209,7 @@ def test_the_outcome_email_invites_a_rating_and_staff_see_it(app, client, file_a
     from suggestion.cases import actions
     from suggestion.cases.access import StaffAccess
     from suggestion.notify.models import Notification
-    from tests.conftest import login
+    from tests.helpers import login
 
     code, key, _ = file_a_case()
     officer_email = staff("officer", "SERVICE")

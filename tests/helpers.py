@@ -1,0 +1,189 @@
+"""What the tests share besides fixtures (conftest.py): forms and log-in,
+counting statements and rows, a mailbox for the real SMTP server, a real
+Celery worker process, waiting for a condition, and a publisher that records."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests import services
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def recreate_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from config import normalise_database_url
+
+    target = make_url(normalise_database_url(url))
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@contextmanager
+def recorded_statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements run inside the block (not the tests' own savepoints),
+    for tests that a page costs the same however many rows it shows."""
+    from suggestion.core.extensions import db
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if "SAVEPOINT" not in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def count_rows(table: str) -> int:
+    from suggestion.core.extensions import db
+
+    return int(db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.to(address)) >= count:
+                return self.to(address)
+            time.sleep(0.1)
+        raise AssertionError(f"{address} received {len(self.to(address))} of {count} e-mails")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_worker(smtp_port: int, queue: str, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
+    """A real `celery worker` process (solo pool) on the test broker; returns once ready."""
+    environment = {
+        **os.environ,
+        "SUGGESTION_ENV": "testing",
+        "TEST_DATABASE_URL": services.DATABASE_URL,
+        "TEST_BROKER_URL": services.BROKER_URL,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp_port),
+        **env,
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "worker",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while "ready." not in log_path.read_text():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("the Celery worker did not start:\n" + log_path.read_text())
+        time.sleep(0.2)
+    return process
+
+
+def login(client: FlaskClient, email: str, password: str | None = None) -> None:
+    from tests.factories import PASSWORD
+
+    response = client.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(client, "/staff/login"),
+            "email": email,
+            "password": password or PASSWORD,
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 30, what: str = "") -> Any:
+    """Poll ``condition`` until it returns something true, or fail after
+    ``timeout`` seconds; returns what it returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+        time.sleep(0.05)
+
+
+class RecordingPublisher:
+    """Stands in for the Celery publisher: each call the app would send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def send(self, calls: list[tuple[str, tuple[Any, ...]]]) -> int:
+        self.sent.extend(calls)
+        return len(calls)
+
+    def names(self) -> list[str]:
+        return [name for name, _args in self.sent]
