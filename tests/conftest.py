@@ -302,6 +302,19 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     process.wait(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def worker_package(app: Flask):  # type: ignore[no-untyped-def]
+    """The `worker` package (what `celery -A worker` loads), imported here with
+    the testing settings; the tests' own Celery app stays the default one."""
+    import importlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SUGGESTION_ENV", "testing")
+        worker = importlib.import_module("worker")
+    app.extensions["celery"].set_default()
+    return worker
+
+
 def start_worker(smtp_port: int, queue: str, log_path: Path, **env: str) -> subprocess.Popen[bytes]:
     """A real `celery worker` process (solo pool) on the test broker; returns once ready."""
     environment = {

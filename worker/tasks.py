@@ -14,9 +14,10 @@ from flask import current_app
 from suggestion.core.extensions import db
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import JobStatus
-from suggestion.core.jobs import RUN_JOB_TASK
 from suggestion.core.jobs import send_tasks
 from suggestion.core.jobs import stale_job_ids
+from suggestion.core.tasks import JobName
+from suggestion.core.tasks import TaskName
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.core.time import zone
@@ -32,10 +33,10 @@ from suggestion.sla.yearly import ensure_year
 REQUEUE_GRACE_SECONDS = 60
 
 # The jobs that changes can ask for (suggestion.core.jobs.enqueue_job).
-JOBS = {"sla.recompute_deadlines": recompute_open_deadlines}
+JOBS = {JobName.RECOMPUTE_DEADLINES: recompute_open_deadlines}
 
 
-@shared_task(name="notify.deliver", bind=True, max_retries=None)
+@shared_task(name=TaskName.DELIVER_NOTIFICATION, bind=True, max_retries=None)
 def deliver_notification(self: Task, notification_id: int) -> str:
     result = delivery.deliver(notification_id)
     db.session.commit()
@@ -44,22 +45,22 @@ def deliver_notification(self: Task, notification_id: int) -> str:
     return result
 
 
-@shared_task(name="notify.requeue_stale")
+@shared_task(name=TaskName.REQUEUE_STALE)
 def requeue_stale() -> int:
     """Publish again what a broker outage or a dead worker left pending."""
     notifications = outbox.stale_notification_ids(REQUEUE_GRACE_SECONDS)
     jobs = stale_job_ids(db.session(), timedelta(seconds=REQUEUE_GRACE_SECONDS))
     db.session.rollback()
-    return outbox.publish(notifications) + send_tasks([(RUN_JOB_TASK, (j,)) for j in jobs])
+    return outbox.publish(notifications) + send_tasks([(TaskName.RUN_JOB, (j,)) for j in jobs])
 
 
-@shared_task(name="sla.sweep", ignore_result=True)
+@shared_task(name=TaskName.SLA_SWEEP, ignore_result=True)
 def sweep() -> dict[str, Any]:
     report = run_sweep()  # commits after each batch
     return {"skipped": report.skipped, **report.counts}
 
 
-@shared_task(name="sla.digest")
+@shared_task(name=TaskName.SLA_DIGEST)
 def digest() -> int:
     today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
     sent = send_digest(today)
@@ -67,7 +68,7 @@ def digest() -> int:
     return sent
 
 
-@shared_task(name="reports.monthly")
+@shared_task(name=TaskName.MONTHLY_REPORTS)
 def monthly_reports(day: str | None = None) -> int:
     """The monthly SLA report to managers and administrators (the task itself
     skips every day but the first working day of the month)."""
@@ -81,7 +82,7 @@ def monthly_reports(day: str | None = None) -> int:
     return sent
 
 
-@shared_task(name="calendar.ensure_next_year")
+@shared_task(name=TaskName.ENSURE_NEXT_YEAR)
 def ensure_next_year() -> int:
     today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
     added = ensure_year(today.year + 1)
@@ -89,7 +90,7 @@ def ensure_next_year() -> int:
     return added
 
 
-@shared_task(name=RUN_JOB_TASK)
+@shared_task(name=TaskName.RUN_JOB)
 def run_job(job_id: int) -> str:
     job = db.session.get(BackgroundJob, job_id, with_for_update={"skip_locked": True})
     if job is None or job.status != JobStatus.PENDING:
@@ -107,7 +108,7 @@ def run_job(job_id: int) -> str:
         db.session.commit()
 
     try:
-        result = JOBS[name](**args)
+        result = JOBS[JobName(name)](**args)
     except Exception as error:
         db.session.rollback()
         finish(JobStatus.FAILED, {"error": str(error)[:500]})

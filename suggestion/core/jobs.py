@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session
 
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
+from suggestion.core.tasks import JobName
+from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "tasks_after_commit"
-RUN_JOB_TASK = "jobs.run"
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -57,12 +58,12 @@ def celery_init_app(app: Flask) -> Celery:
 # --- Publishing after commit -----------------------------------------------------
 
 
-def after_commit(session: Session, task_name: str, *args: Any) -> None:
+def after_commit(session: Session, task_name: TaskName, *args: Any) -> None:
     """Publish ``task_name(*args)`` once ``session`` commits (never on rollback)."""
     session.info.setdefault(_AFTER_COMMIT, []).append((task_name, args))
 
 
-def send_tasks(calls: list[tuple[str, tuple[Any, ...]]]) -> int:
+def send_tasks(calls: list[tuple[TaskName, tuple[Any, ...]]]) -> int:
     """Publish tasks; a broker that cannot be reached is logged, not raised:
     the rows behind the tasks wait for the periodic requeue."""
     celery = current_app.extensions["celery"]
@@ -119,11 +120,11 @@ class BackgroundJob(Base):
     finished_at: Mapped[datetime | None]
 
 
-def enqueue_job(session: Session, name: str, **args: Any) -> BackgroundJob:
+def enqueue_job(session: Session, name: JobName, **args: Any) -> BackgroundJob:
     job = BackgroundJob(name=name, args=args)
     session.add(job)
     session.flush()
-    after_commit(session, RUN_JOB_TASK, job.id)
+    after_commit(session, TaskName.RUN_JOB, job.id)
     return job
 
 

@@ -21,11 +21,10 @@ from sqlalchemy.dialects import sqlite
 from suggestion.core.extensions import db
 from suggestion.core.jobs import after_commit
 from suggestion.core.jobs import send_tasks
+from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
-
-DELIVER_TASK = "notify.deliver"
 
 # Subjects of the e-mails, by template; translated in the recipient's language.
 SUBJECTS = {
@@ -60,7 +59,7 @@ def queue_emails(rows: list[dict[str, Any]], *, skip_duplicates: bool = False) -
     ids = list(db.session.scalars(statement.returning(Notification.id), rows))
     session = db.session()
     for notification_id in ids:
-        after_commit(session, DELIVER_TASK, notification_id)
+        after_commit(session, TaskName.DELIVER_NOTIFICATION, notification_id)
     return ids
 
 
@@ -93,14 +92,14 @@ def queue_email(
     )
     db.session.add(notification)
     db.session.flush()
-    after_commit(db.session(), DELIVER_TASK, notification.id)
+    after_commit(db.session(), TaskName.DELIVER_NOTIFICATION, notification.id)
     return notification
 
 
 def publish(notification_ids: list[int]) -> int:
     """Ask the worker to deliver these notifications now; returns how many were
     published (a broker outage leaves the rest to the requeue)."""
-    return send_tasks([(DELIVER_TASK, (i,)) for i in notification_ids])
+    return send_tasks([(TaskName.DELIVER_NOTIFICATION, (i,)) for i in notification_ids])
 
 
 def stale_notification_ids(grace_seconds: int, limit: int = 500) -> list[int]:

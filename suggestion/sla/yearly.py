@@ -12,6 +12,7 @@ from suggestion.calendar.services import is_year_loaded
 from suggestion.calendar.services import sync_year
 from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
+from suggestion.core.tasks import JobName
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 
@@ -41,5 +42,5 @@ def ensure_year(year: int) -> int:
             }
         )
     queue_emails(rows)
-    enqueue_job(db.session(), "sla.recompute_deadlines", reason=f"holidays {year} loaded")
+    enqueue_job(db.session(), JobName.RECOMPUTE_DEADLINES, reason=f"holidays {year} loaded")
     return added
