@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
 from celery import shared_task
 from celery import Task
 from flask import current_app
 
 from suggestion.core.extensions import db
-from suggestion.core.jobs import BackgroundJob
+from suggestion.core.jobs import beat
+from suggestion.core.jobs import claim_job
+from suggestion.core.jobs import finish_job
+from suggestion.core.jobs import JobLost
 from suggestion.core.jobs import JobStatus
 from suggestion.core.jobs import send_tasks
 from suggestion.core.jobs import stale_job_ids
@@ -29,11 +34,17 @@ from suggestion.sla.recompute import recompute_open_deadlines
 from suggestion.sla.sweep import run_sweep
 from suggestion.sla.yearly import ensure_year
 
-# How late a pending notification or job must be before the requeue publishes it again.
-REQUEUE_GRACE_SECONDS = 60
+log = logging.getLogger(__name__)
 
-# The jobs that changes can ask for (suggestion.core.jobs.enqueue_job).
-JOBS = {JobName.RECOMPUTE_DEADLINES: recompute_open_deadlines}
+# The jobs that changes can ask for (suggestion.core.jobs.enqueue_job). Each
+# takes its arguments and ``heartbeat``, which it calls before each commit.
+JOBS: dict[JobName, Callable[..., dict[str, Any]]] = {
+    JobName.RECOMPUTE_DEADLINES: recompute_open_deadlines,
+}
+
+
+def _requeue_grace() -> timedelta:
+    return timedelta(seconds=current_app.config["REQUEUE_GRACE_SECONDS"])
 
 
 @shared_task(name=TaskName.DELIVER_NOTIFICATION, bind=True, max_retries=None)
@@ -46,12 +57,17 @@ def deliver_notification(self: Task, notification_id: int) -> str:
 
 
 @shared_task(name=TaskName.REQUEUE_STALE)
-def requeue_stale() -> int:
-    """Publish again what a broker outage or a dead worker left pending."""
-    notifications = outbox.stale_notification_ids(REQUEUE_GRACE_SECONDS)
-    jobs = stale_job_ids(db.session(), timedelta(seconds=REQUEUE_GRACE_SECONDS))
+def requeue_stale() -> dict[str, int]:
+    """Publish again what a broker outage left pending, and the jobs whose
+    worker died; returns how many of each were published."""
+    grace = _requeue_grace()
+    notifications = outbox.stale_notification_ids(grace.total_seconds())
+    jobs = stale_job_ids(db.session(), grace)
     db.session.rollback()
-    return outbox.publish(notifications) + send_tasks([(TaskName.RUN_JOB, (j,)) for j in jobs])
+    return {
+        "notifications": outbox.publish(notifications),
+        "jobs": send_tasks([(TaskName.RUN_JOB, (job_id,)) for job_id in jobs]),
+    }
 
 
 @shared_task(name=TaskName.SLA_SWEEP, ignore_result=True)
@@ -92,26 +108,25 @@ def ensure_next_year() -> int:
 
 @shared_task(name=TaskName.RUN_JOB)
 def run_job(job_id: int) -> str:
-    job = db.session.get(BackgroundJob, job_id, with_for_update={"skip_locked": True})
-    if job is None or job.status != JobStatus.PENDING:
-        db.session.rollback()
+    """Claim the job and run it. A job another worker holds, or that has
+    finished, is skipped: published twice, it still runs once."""
+    session = db.session()
+    claim = claim_job(session, job_id, _requeue_grace())
+    session.commit()  # the claim is seen at once; the job's own work commits in batches
+    if claim is None:
         return "skipped"
-    name, args = job.name, dict(job.args)
-    db.session.commit()  # the job's own work commits in batches
-
-    def finish(status: JobStatus, result: dict[str, Any]) -> None:
-        db.session.execute(
-            sa.update(BackgroundJob)
-            .where(BackgroundJob.id == job_id)
-            .values(status=status, result=result, finished_at=utcnow())
-        )
-        db.session.commit()
-
     try:
-        result = JOBS[JobName(name)](**args)
+        job = JOBS[JobName(claim.name)]
+        result = job(**claim.args, heartbeat=partial(beat, session, claim))
+    except JobLost:
+        session.rollback()
+        log.warning("job %d was claimed again by another worker; this run stops", job_id)
+        return "lost"
     except Exception as error:
-        db.session.rollback()
-        finish(JobStatus.FAILED, {"error": str(error)[:500]})
+        session.rollback()
+        finish_job(session, claim, JobStatus.FAILED, {"error": str(error)[:500]})
+        session.commit()
         raise
-    finish(JobStatus.DONE, result)
-    return "done"
+    finished = finish_job(session, claim, JobStatus.DONE, result)
+    session.commit()
+    return "done" if finished else "lost"

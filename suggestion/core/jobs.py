@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -96,12 +98,28 @@ def init_publishing() -> None:
 
 
 # --- Jobs: longer work asked for by a change, with its report ---------------------
+#
+# A job is claimed before it runs: one UPDATE moves it to ``running`` (whoever
+# gets the row runs it, anyone else skips), so a job published twice (the
+# requeue, a broker's redelivery) runs once. While it runs, its worker beats
+# (``heartbeat_at``) after each batch, so a job longer than the requeue's grace
+# is not published again; a job whose worker died stops beating, and after
+# HEARTBEAT_GRACES graces the requeue publishes it and a worker claims it again.
 
 
 class JobStatus(enum.StrEnum):
     PENDING = "pending"
+    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+# A running job whose worker has not beaten for this many requeue graces is
+# presumed dead: published again and claimable again.
+HEARTBEAT_GRACES = 5
+
+# What a job calls after each batch (before it commits): the worker still lives.
+Heartbeat = Callable[[], None]
 
 
 class BackgroundJob(Base):
@@ -117,7 +135,29 @@ class BackgroundJob(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.PENDING, index=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the latest claim; the heartbeat moves on while the job runs.
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    # Claims so far. The number of its claim is also a worker's token: a worker
+    # presumed dead, yet alive, finds another claim in its place and stops.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None]
+
+
+class JobLost(Exception):
+    """The job was claimed again by another worker (this one had not beaten for
+    long enough to be presumed dead): what this one did since its last beat is
+    rolled back, and it stops."""
+
+
+@dataclass(frozen=True)
+class JobClaim:
+    """A job this worker holds: what to run, and the claim it runs under."""
+
+    job_id: int
+    name: str
+    args: dict[str, Any]
+    attempt: int
 
 
 def enqueue_job(session: Session, name: JobName, **args: Any) -> BackgroundJob:
@@ -128,12 +168,100 @@ def enqueue_job(session: Session, name: JobName, **args: Any) -> BackgroundJob:
     return job
 
 
+def presumed_dead_before(grace: timedelta) -> datetime:
+    """A running job whose last beat is older than this has lost its worker."""
+    return utcnow() - grace * HEARTBEAT_GRACES
+
+
+def claim_job(session: Session, job_id: int, grace: timedelta) -> JobClaim | None:
+    """Move the job to ``running`` in one statement, if it is pending or its
+    worker stopped beating; None if it is not there to take (another worker
+    holds it, or it has finished). The caller commits at once."""
+    now = utcnow()
+    row = session.execute(
+        sa.update(BackgroundJob)
+        .where(
+            BackgroundJob.id == job_id,
+            sa.or_(
+                BackgroundJob.status == JobStatus.PENDING,
+                sa.and_(
+                    BackgroundJob.status == JobStatus.RUNNING,
+                    BackgroundJob.heartbeat_at < presumed_dead_before(grace),
+                ),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=BackgroundJob.attempts + 1,
+        )
+        .returning(BackgroundJob.name, BackgroundJob.args, BackgroundJob.attempts)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return None
+    return JobClaim(job_id=job_id, name=row.name, args=dict(row.args), attempt=row.attempts)
+
+
+def _held(claim: JobClaim) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        BackgroundJob.id == claim.job_id,
+        BackgroundJob.status == JobStatus.RUNNING,
+        BackgroundJob.attempts == claim.attempt,
+    )
+
+
+def beat(session: Session, claim: JobClaim) -> None:
+    """The job's worker lives. Written in the job's own transaction, so a batch
+    commits with its beat; raises :class:`JobLost` if another worker claimed
+    the job meanwhile, so that this batch is not committed at all."""
+    beaten = session.execute(
+        sa.update(BackgroundJob)
+        .where(*_held(claim))
+        .values(heartbeat_at=utcnow())
+        .returning(BackgroundJob.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if beaten is None:
+        raise JobLost(claim.job_id)
+
+
+def finish_job(
+    session: Session, claim: JobClaim, status: JobStatus, result: dict[str, Any]
+) -> bool:
+    """Record how the job ended, if it is still this claim's; False if another
+    worker has claimed it since (its own run will report)."""
+    finished = session.execute(
+        sa.update(BackgroundJob)
+        .where(*_held(claim))
+        .values(status=status, result=result, finished_at=utcnow())
+        .returning(BackgroundJob.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return finished is not None
+
+
 def stale_job_ids(session: Session, grace: timedelta, limit: int = 100) -> list[int]:
-    cutoff = utcnow() - grace
+    """The jobs the requeue publishes again: pending for longer than the grace
+    (the broker never had them, or lost them), or running without a beat for
+    HEARTBEAT_GRACES graces (their worker died). A job that runs and beats is
+    never among them, however long it takes."""
     return list(
         session.scalars(
             sa.select(BackgroundJob.id)
-            .where(BackgroundJob.status == JobStatus.PENDING, BackgroundJob.created_at <= cutoff)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        BackgroundJob.status == JobStatus.PENDING,
+                        BackgroundJob.created_at <= utcnow() - grace,
+                    ),
+                    sa.and_(
+                        BackgroundJob.status == JobStatus.RUNNING,
+                        BackgroundJob.heartbeat_at < presumed_dead_before(grace),
+                    ),
+                )
+            )
             .order_by(BackgroundJob.id)
             .limit(limit)
         )

@@ -102,7 +102,7 @@ def publish(notification_ids: list[int]) -> int:
     return send_tasks([(TaskName.DELIVER_NOTIFICATION, (i,)) for i in notification_ids])
 
 
-def stale_notification_ids(grace_seconds: int, limit: int = 500) -> list[int]:
+def stale_notification_ids(grace_seconds: float, limit: int = 500) -> list[int]:
     """Pending notifications whose next attempt is overdue by more than the grace."""
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
     return list(
