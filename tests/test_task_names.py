@@ -19,6 +19,7 @@ def test_every_beat_entry_names_a_registered_task(worker_package):
     assert schedule
     for entry, options in schedule.items():
         assert options["task"] in set(TaskName), entry
+        assert type(options["task"]) is str, "beat pickles its entries: plain names only"
         assert options["task"] in worker_package.app.tasks, entry
 
 
