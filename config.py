@@ -72,6 +72,12 @@ class Config:
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "300") or 300)
         # Cases per batch of the sweep (each batch is committed before the next).
         self.SLA_SWEEP_BATCH = int(_env("SLA_SWEEP_BATCH", "500") or 500)
+        # Open cases per committed batch of a deadline recomputation (a job).
+        self.SLA_RECOMPUTE_BATCH = int(_env("SLA_RECOMPUTE_BATCH", "200") or 200)
+        # How late a pending notification or job must be before the requeue
+        # publishes it again; a running job is presumed dead after five of these
+        # without a heartbeat (suggestion.core.jobs).
+        self.REQUEUE_GRACE_SECONDS = float(_env("REQUEUE_GRACE_SECONDS", "60") or 60)
         # The address the secret tracking links in e-mails point to.
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
 

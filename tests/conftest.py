@@ -234,6 +234,19 @@ def celery_worker(app: Flask, database: None, smtp_server, tmp_path_factory):  #
     process.wait(timeout=30)
 
 
+@pytest.fixture(scope="session")
+def worker_package(app: Flask):  # type: ignore[no-untyped-def]
+    """The `worker` package (what `celery -A worker` loads), imported here with
+    the testing settings; the tests' own Celery app stays the default one."""
+    import importlib
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SUGGESTION_ENV", "testing")
+        worker = importlib.import_module("worker")
+    app.extensions["celery"].set_default()
+    return worker
+
+
 @pytest.fixture
 def live_server(app: Flask, live_db: None) -> Iterator[str]:
     """The app served over HTTP on a free local port, for the browser."""

@@ -12,6 +12,7 @@ from datetime import UTC
 import pytest
 
 from suggestion.core.extensions import db
+from suggestion.core.tasks import TaskName
 from suggestion.reports.mailing import first_working_day
 from tests.factories import category
 from tests.factories import make_case
@@ -43,7 +44,7 @@ def test_each_manager_gets_last_months_report_once(app, live_db, celery_worker, 
     celery = app.extensions["celery"]
     queue = app.config["CELERY"]["task_default_queue"]
     for day in ("2026-11-02", "2026-11-02", "2026-11-03"):  # twice on the day, then a day late
-        celery.send_task("reports.monthly", args=[day], queue=queue)
+        celery.send_task(TaskName.MONTHLY_REPORTS, args=[day], queue=queue)
 
     [service_mail] = mailbox.wait_for("monthly.service@example.go.th")
     [it_mail] = mailbox.wait_for("monthly.it@example.go.th")

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from suggestion import create_app
 from suggestion.cases.models import Case
 from suggestion.core.extensions import db
+from suggestion.core.tasks import TaskName
 from suggestion.notify import outbox
 from suggestion.sla.sweep import run_sweep
 from tests.factories import make_case
@@ -97,7 +98,7 @@ def test_a_worker_killed_mid_sweep_sends_every_reminder_exactly_once(
     _many_cases_due_for_a_reminder(app, 1000, address)
     queue = "sweep-kill-test"
     sweeper = start_worker(port, queue, tmp_path / "sweeper-1.log", SLA_SWEEP_BATCH="10")
-    app.extensions["celery"].send_task("sla.sweep", queue=queue)
+    app.extensions["celery"].send_task(TaskName.SLA_SWEEP, queue=queue)
     alerts = 0
     deadline = time.monotonic() + 60
     with app.app_context():
@@ -114,7 +115,7 @@ def test_a_worker_killed_mid_sweep_sends_every_reminder_exactly_once(
 
     restarted = start_worker(port, queue, tmp_path / "sweeper-2.log", SLA_SWEEP_BATCH="10")
     try:
-        app.extensions["celery"].send_task("sla.sweep", queue=queue)
+        app.extensions["celery"].send_task(TaskName.SLA_SWEEP, queue=queue)
         # Beat's requeue, every few seconds: a batch committed just before the kill
         # had its messages in the outbox but not yet published.
         deadline = time.monotonic() + 240

@@ -1,25 +1,31 @@
-"""Thin tasks: take ids, call one service, commit once, safe to run twice."""
+"""Thin tasks: take ids, call one service, safe to run twice. Each runs in the
+unit of work (suggestion.core.jobs.celery_init_app): it commits once at its
+end; a job commits after each of its batches."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
 from celery import shared_task
 from celery import Task
 from flask import current_app
 
 from suggestion.core.extensions import db
-from suggestion.core.jobs import BackgroundJob
+from suggestion.core.jobs import beat
+from suggestion.core.jobs import claim_job
+from suggestion.core.jobs import finish_job
+from suggestion.core.jobs import JobLost
 from suggestion.core.jobs import JobStatus
-from suggestion.core.jobs import RUN_JOB_TASK
 from suggestion.core.jobs import send_tasks
 from suggestion.core.jobs import stale_job_ids
-from suggestion.core.time import local_date
-from suggestion.core.time import utcnow
-from suggestion.core.time import zone
+from suggestion.core.settings import agency_today
+from suggestion.core.tasks import JobName
+from suggestion.core.tasks import TaskName
 from suggestion.notify import delivery
 from suggestion.notify import outbox
 from suggestion.reports.mailing import send_monthly_reports
@@ -28,89 +34,88 @@ from suggestion.sla.recompute import recompute_open_deadlines
 from suggestion.sla.sweep import run_sweep
 from suggestion.sla.yearly import ensure_year
 
-# How late a pending notification or job must be before the requeue publishes it again.
-REQUEUE_GRACE_SECONDS = 60
+log = logging.getLogger(__name__)
 
-# The jobs that changes can ask for (suggestion.core.jobs.enqueue_job).
-JOBS = {"sla.recompute_deadlines": recompute_open_deadlines}
+# The jobs that changes can ask for (suggestion.core.jobs.enqueue_job). Each
+# takes its arguments and ``heartbeat``, which it calls before each commit.
+JOBS: dict[JobName, Callable[..., dict[str, Any]]] = {
+    JobName.RECOMPUTE_DEADLINES: recompute_open_deadlines,
+}
 
 
-@shared_task(name="notify.deliver", bind=True, max_retries=None)
+def _requeue_grace() -> timedelta:
+    return timedelta(seconds=current_app.config["REQUEUE_GRACE_SECONDS"])
+
+
+@shared_task(name=TaskName.DELIVER_NOTIFICATION, bind=True, max_retries=None)
 def deliver_notification(self: Task, notification_id: int) -> str:
-    result = delivery.deliver(notification_id)
-    db.session.commit()
+    result = delivery.deliver(notification_id)  # a retry keeps the attempt it records
     if result == delivery.DeliveryResult.RETRY:
         raise self.retry(countdown=delivery.backoff(self.request.retries + 1).total_seconds())
     return result
 
 
-@shared_task(name="notify.requeue_stale")
-def requeue_stale() -> int:
-    """Publish again what a broker outage or a dead worker left pending."""
-    notifications = outbox.stale_notification_ids(REQUEUE_GRACE_SECONDS)
-    jobs = stale_job_ids(db.session(), timedelta(seconds=REQUEUE_GRACE_SECONDS))
+@shared_task(name=TaskName.REQUEUE_STALE)
+def requeue_stale() -> dict[str, int]:
+    """Publish again what a broker outage left pending, and the jobs whose
+    worker died; returns how many of each were published."""
+    grace = _requeue_grace()
+    notifications = outbox.stale_notification_ids(grace.total_seconds())
+    jobs = stale_job_ids(db.session(), grace)
     db.session.rollback()
-    return outbox.publish(notifications) + send_tasks([(RUN_JOB_TASK, (j,)) for j in jobs])
+    return {
+        "notifications": outbox.publish(notifications),
+        "jobs": send_tasks([(TaskName.RUN_JOB, (job_id,)) for job_id in jobs]),
+    }
 
 
-@shared_task(name="sla.sweep", ignore_result=True)
+@shared_task(name=TaskName.SLA_SWEEP, ignore_result=True)
 def sweep() -> dict[str, Any]:
     report = run_sweep()  # commits after each batch
     return {"skipped": report.skipped, **report.counts}
 
 
-@shared_task(name="sla.digest")
+@shared_task(name=TaskName.SLA_DIGEST)
 def digest() -> int:
-    today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
-    sent = send_digest(today)
-    db.session.commit()
-    return sent
+    today = agency_today()
+    return send_digest(today)
 
 
-@shared_task(name="reports.monthly")
+@shared_task(name=TaskName.MONTHLY_REPORTS)
 def monthly_reports(day: str | None = None) -> int:
     """The monthly SLA report to managers and administrators (the task itself
     skips every day but the first working day of the month)."""
-    today = (
-        date.fromisoformat(day)
-        if day
-        else local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
-    )
-    sent = send_monthly_reports(today)
-    db.session.commit()
-    return sent
+    today = date.fromisoformat(day) if day else agency_today()
+    return send_monthly_reports(today)
 
 
-@shared_task(name="calendar.ensure_next_year")
+@shared_task(name=TaskName.ENSURE_NEXT_YEAR)
 def ensure_next_year() -> int:
-    today = local_date(utcnow(), zone(current_app.config["AGENCY_TIMEZONE"]))
-    added = ensure_year(today.year + 1)
-    db.session.commit()
-    return added
+    today = agency_today()
+    return ensure_year(today.year + 1)
 
 
-@shared_task(name=RUN_JOB_TASK)
+@shared_task(name=TaskName.RUN_JOB)
 def run_job(job_id: int) -> str:
-    job = db.session.get(BackgroundJob, job_id, with_for_update={"skip_locked": True})
-    if job is None or job.status != JobStatus.PENDING:
-        db.session.rollback()
+    """Claim the job and run it. A job another worker holds, or that has
+    finished, is skipped: published twice, it still runs once."""
+    session = db.session()
+    claim = claim_job(session, job_id, _requeue_grace())
+    session.commit()  # the claim is seen at once; the job's own work commits in batches
+    if claim is None:
         return "skipped"
-    name, args = job.name, dict(job.args)
-    db.session.commit()  # the job's own work commits in batches
-
-    def finish(status: JobStatus, result: dict[str, Any]) -> None:
-        db.session.execute(
-            sa.update(BackgroundJob)
-            .where(BackgroundJob.id == job_id)
-            .values(status=status, result=result, finished_at=utcnow())
-        )
-        db.session.commit()
-
     try:
-        result = JOBS[name](**args)
+        job = JOBS[JobName(claim.name)]
+        result = job(**claim.args, heartbeat=partial(beat, session, claim))
+    except JobLost:
+        session.rollback()
+        log.warning("job %d was claimed again by another worker; this run stops", job_id)
+        return "lost"
     except Exception as error:
-        db.session.rollback()
-        finish(JobStatus.FAILED, {"error": str(error)[:500]})
+        session.rollback()
+        finish_job(session, claim, JobStatus.FAILED, {"error": str(error)[:500]})
+        session.commit()
         raise
-    finish(JobStatus.DONE, result)
-    return "done"
+    finished = finish_job(session, claim, JobStatus.DONE, result)
+    session.commit()
+    return "done" if finished else "lost"

@@ -30,10 +30,10 @@ from suggestion.core.forms import choices
 from suggestion.core.i18n import current_language
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import enqueue_job
+from suggestion.core.tasks import JobName
 from suggestion.core.time import utcnow
 from suggestion.deadlines.models import SlaPolicy
 
-RECOMPUTE = "sla.recompute_deadlines"
 POLICY_FIELDS = (
     "ack_days", "info_request_days", "outcome_days", "progress_interval_days",
     "remind_before_days", "escalate_after_days",
@@ -41,14 +41,14 @@ POLICY_FIELDS = (
 
 
 def _recompute(reason: str, **scope: Any) -> None:
-    enqueue_job(db.session(), RECOMPUTE, reason=reason, **scope)
+    enqueue_job(db.session(), JobName.RECOMPUTE_DEADLINES, reason=reason, **scope)
 
 
 def _recent_jobs() -> list[BackgroundJob]:
     return list(
         db.session.scalars(
             sa.select(BackgroundJob)
-            .where(BackgroundJob.name == RECOMPUTE)
+            .where(BackgroundJob.name == JobName.RECOMPUTE_DEADLINES)
             .order_by(BackgroundJob.id.desc())
             .limit(5)
         )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -30,6 +32,8 @@ from sqlalchemy.orm import Session
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.extensions import db
+from suggestion.core.tasks import JobName
+from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from suggestion.core.uow import on_commit
 from suggestion.core.uow import on_rollback
@@ -38,7 +42,6 @@ from suggestion.core.uow import unit_of_work
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "tasks_after_commit"
-RUN_JOB_TASK = "jobs.run"
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -73,7 +76,7 @@ class CeleryPublisher:
     def __init__(self, celery: Celery) -> None:
         self.celery = celery
 
-    def send(self, calls: list[tuple[str, tuple[Any, ...]]]) -> int:
+    def send(self, calls: list[tuple[TaskName, tuple[Any, ...]]]) -> int:
         sent = 0
         for task_name, args in calls:
             try:
@@ -85,12 +88,12 @@ class CeleryPublisher:
         return sent
 
 
-def send_tasks(calls: list[tuple[str, tuple[Any, ...]]]) -> int:
+def send_tasks(calls: list[tuple[TaskName, tuple[Any, ...]]]) -> int:
     """Publish tasks now, through the app's publisher; returns how many went."""
     return int(current_app.extensions["task_publisher"].send(calls))
 
 
-def after_commit(session: Session, task_name: str, *args: Any) -> None:
+def after_commit(session: Session, task_name: TaskName, *args: Any) -> None:
     """Publish ``task_name(*args)`` once ``session`` commits (never on rollback),
     all of a transaction's tasks together."""
     calls = session.info.get(_AFTER_COMMIT)
@@ -106,12 +109,28 @@ def after_commit(session: Session, task_name: str, *args: Any) -> None:
 
 
 # --- Jobs: longer work asked for by a change, with its report ---------------------
+#
+# A job is claimed before it runs: one UPDATE moves it to ``running`` (whoever
+# gets the row runs it, anyone else skips), so a job published twice (the
+# requeue, a broker's redelivery) runs once. While it runs, its worker beats
+# (``heartbeat_at``) after each batch, so a job longer than the requeue's grace
+# is not published again; a job whose worker died stops beating, and after
+# HEARTBEAT_GRACES graces the requeue publishes it and a worker claims it again.
 
 
 class JobStatus(enum.StrEnum):
     PENDING = "pending"
+    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+# A running job whose worker has not beaten for this many requeue graces is
+# presumed dead: published again and claimable again.
+HEARTBEAT_GRACES = 5
+
+# What a job calls after each batch (before it commits): the worker still lives.
+Heartbeat = Callable[[], None]
 
 
 class BackgroundJob(Base):
@@ -127,23 +146,133 @@ class BackgroundJob(Base):
     status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.PENDING, index=True)
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the latest claim; the heartbeat moves on while the job runs.
+    started_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    # Claims so far. The number of its claim is also a worker's token: a worker
+    # presumed dead, yet alive, finds another claim in its place and stops.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None]
 
 
-def enqueue_job(session: Session, name: str, **args: Any) -> BackgroundJob:
+class JobLost(Exception):
+    """The job was claimed again by another worker (this one had not beaten for
+    long enough to be presumed dead): what this one did since its last beat is
+    rolled back, and it stops."""
+
+
+@dataclass(frozen=True)
+class JobClaim:
+    """A job this worker holds: what to run, and the claim it runs under."""
+
+    job_id: int
+    name: str
+    args: dict[str, Any]
+    attempt: int
+
+
+def enqueue_job(session: Session, name: JobName, **args: Any) -> BackgroundJob:
     job = BackgroundJob(name=name, args=args)
     session.add(job)
     session.flush()
-    after_commit(session, RUN_JOB_TASK, job.id)
+    after_commit(session, TaskName.RUN_JOB, job.id)
     return job
 
 
+def presumed_dead_before(grace: timedelta) -> datetime:
+    """A running job whose last beat is older than this has lost its worker."""
+    return utcnow() - grace * HEARTBEAT_GRACES
+
+
+def claim_job(session: Session, job_id: int, grace: timedelta) -> JobClaim | None:
+    """Move the job to ``running`` in one statement, if it is pending or its
+    worker stopped beating; None if it is not there to take (another worker
+    holds it, or it has finished). The caller commits at once."""
+    now = utcnow()
+    row = session.execute(
+        sa.update(BackgroundJob)
+        .where(
+            BackgroundJob.id == job_id,
+            sa.or_(
+                BackgroundJob.status == JobStatus.PENDING,
+                sa.and_(
+                    BackgroundJob.status == JobStatus.RUNNING,
+                    BackgroundJob.heartbeat_at < presumed_dead_before(grace),
+                ),
+            ),
+        )
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=BackgroundJob.attempts + 1,
+        )
+        .returning(BackgroundJob.name, BackgroundJob.args, BackgroundJob.attempts)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        return None
+    return JobClaim(job_id=job_id, name=row.name, args=dict(row.args), attempt=row.attempts)
+
+
+def _held(claim: JobClaim) -> tuple[sa.ColumnElement[bool], ...]:
+    return (
+        BackgroundJob.id == claim.job_id,
+        BackgroundJob.status == JobStatus.RUNNING,
+        BackgroundJob.attempts == claim.attempt,
+    )
+
+
+def beat(session: Session, claim: JobClaim) -> None:
+    """The job's worker lives. Written in the job's own transaction, so a batch
+    commits with its beat; raises :class:`JobLost` if another worker claimed
+    the job meanwhile, so that this batch is not committed at all."""
+    beaten = session.execute(
+        sa.update(BackgroundJob)
+        .where(*_held(claim))
+        .values(heartbeat_at=utcnow())
+        .returning(BackgroundJob.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if beaten is None:
+        raise JobLost(claim.job_id)
+
+
+def finish_job(
+    session: Session, claim: JobClaim, status: JobStatus, result: dict[str, Any]
+) -> bool:
+    """Record how the job ended, if it is still this claim's; False if another
+    worker has claimed it since (its own run will report)."""
+    finished = session.execute(
+        sa.update(BackgroundJob)
+        .where(*_held(claim))
+        .values(status=status, result=result, finished_at=utcnow())
+        .returning(BackgroundJob.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    return finished is not None
+
+
 def stale_job_ids(session: Session, grace: timedelta, limit: int = 100) -> list[int]:
-    cutoff = utcnow() - grace
+    """The jobs the requeue publishes again: pending for longer than the grace
+    (the broker never had them, or lost them), or running without a beat for
+    HEARTBEAT_GRACES graces (their worker died). A job that runs and beats is
+    never among them, however long it takes."""
     return list(
         session.scalars(
             sa.select(BackgroundJob.id)
-            .where(BackgroundJob.status == JobStatus.PENDING, BackgroundJob.created_at <= cutoff)
+            .where(
+                sa.or_(
+                    sa.and_(
+                        BackgroundJob.status == JobStatus.PENDING,
+                        BackgroundJob.created_at <= utcnow() - grace,
+                    ),
+                    sa.and_(
+                        BackgroundJob.status == JobStatus.RUNNING,
+                        BackgroundJob.heartbeat_at < presumed_dead_before(grace),
+                    ),
+                )
+            )
             .order_by(BackgroundJob.id)
             .limit(limit)
         )

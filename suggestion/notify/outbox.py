@@ -22,11 +22,10 @@ from sqlalchemy.dialects import sqlite
 from suggestion.core.extensions import db
 from suggestion.core.jobs import after_commit
 from suggestion.core.jobs import send_tasks
+from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
-
-DELIVER_TASK = "notify.deliver"
 
 # Subjects of the e-mails, by template; translated in the recipient's language.
 SUBJECTS = {
@@ -91,7 +90,7 @@ def queue_emails(rows: list[OutboxRow], *, skip_duplicates: bool = False) -> lis
     ids = list(db.session.scalars(statement.returning(Notification.id), rows))
     session = db.session()
     for notification_id in ids:
-        after_commit(session, DELIVER_TASK, notification_id)
+        after_commit(session, TaskName.DELIVER_NOTIFICATION, notification_id)
     return ids
 
 
@@ -123,17 +122,17 @@ def queue_email(
     notification = Notification(**row)
     db.session.add(notification)
     db.session.flush()
-    after_commit(db.session(), DELIVER_TASK, notification.id)
+    after_commit(db.session(), TaskName.DELIVER_NOTIFICATION, notification.id)
     return notification
 
 
 def publish(notification_ids: list[int]) -> int:
     """Ask the worker to deliver these notifications now; returns how many were
     published (a broker outage leaves the rest to the requeue)."""
-    return send_tasks([(DELIVER_TASK, (i,)) for i in notification_ids])
+    return send_tasks([(TaskName.DELIVER_NOTIFICATION, (i,)) for i in notification_ids])
 
 
-def stale_notification_ids(grace_seconds: int, limit: int = 500) -> list[int]:
+def stale_notification_ids(grace_seconds: float, limit: int = 500) -> list[int]:
     """Pending notifications whose next attempt is overdue by more than the grace."""
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
     return list(

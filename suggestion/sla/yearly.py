@@ -12,6 +12,7 @@ from suggestion.calendar.services import sync_year
 from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
 from suggestion.core.settings import public_url
+from suggestion.core.tasks import JobName
 from suggestion.notify.outbox import outbox_row
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
@@ -36,5 +37,5 @@ def ensure_year(year: int) -> int:
         for admin in admins
     ]
     queue_emails(rows)
-    enqueue_job(db.session(), "sla.recompute_deadlines", reason=f"holidays {year} loaded")
+    enqueue_job(db.session(), JobName.RECOMPUTE_DEADLINES, reason=f"holidays {year} loaded")
     return added
