@@ -9,7 +9,8 @@ from flask import current_app
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import is_year_loaded
-from suggestion.calendar.services import sync_year
+from suggestion.calendar.services import load_year
+from suggestion.core.audit import AdminActor
 from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
 from suggestion.notify.outbox import queue_emails
@@ -21,7 +22,7 @@ def ensure_year(year: int) -> int:
     number of days added (0 if the year was already there)."""
     if is_year_loaded(year):
         return 0
-    added, _ = sync_year(year)
+    added = load_year(year, actor_id=None, actor_label=AdminActor.SYSTEM).added
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     rows = []
     for admin in db.session.scalars(
