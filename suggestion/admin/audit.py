@@ -25,6 +25,7 @@ from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.core.audit import ADMIN_ACTION_LABELS
 from suggestion.core.audit import ADMIN_ACTOR_LABELS
+from suggestion.core.audit import AdminAction
 from suggestion.core.audit import AdminActor
 from suggestion.core.audit import AdminEvent
 from suggestion.core.extensions import db
@@ -36,11 +37,13 @@ PAGE_SIZE = 50
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SHOWN_CHARACTERS = 300
 
-TEMPLATE_FIELDS = ("title_th", "title_en", "body_th", "body_en")
+TEMPLATE_FIELDS = ("title_th", "title_en", "body_th", "body_en", "is_active")
+TEMPLATE_ACTIONS = frozenset({AdminAction.TEMPLATE_CREATED, AdminAction.TEMPLATE_CHANGED})
 
 
 def _field_labels() -> dict[str, Any]:
-    """The names of the fields a record may mention, as their forms label them."""
+    """The names of the fields a record may mention, as their forms label
+    them; a template's ``is_active`` is labelled apart (``template.is_active``)."""
     labels: dict[str, Any] = {
         "email": UserForm.email.args[0],
         "name": UserForm.name.args[0],
@@ -50,7 +53,9 @@ def _field_labels() -> dict[str, Any]:
         "source": _l("Set by"),
         "category": _l("Type of holiday"),
     }
-    labels |= {name: getattr(ReplyTemplateForm, name).args[0] for name in TEMPLATE_FIELDS}
+    labels |= {
+        f"template.{name}": getattr(ReplyTemplateForm, name).args[0] for name in TEMPLATE_FIELDS
+    }
     labels |= {name: getattr(PolicyForm, name).args[0] for name in POLICY_FIELDS}
     return labels
 
@@ -80,11 +85,12 @@ def _value(field: str, value: Any) -> str:
 def describe(event: AdminEvent, labels: dict[str, Any]) -> list[Change]:
     """What a record says changed, in the page's language."""
     shown = []
+    prefix = "template." if event.action in TEMPLATE_ACTIONS else ""
     for field, (old, new) in event.diff.items():
         if ISO_DAY.match(field):
             label = format_date(date.fromisoformat(field))
         else:
-            label = str(labels.get(field, field))
+            label = str(labels.get(prefix + field) or labels.get(field, field))
         shown.append(Change(label, _value(field, old), _value(field, new)))
     return shown
 
