@@ -60,9 +60,9 @@ check: lint
 
 ## messages: extract new strings and merge them into the catalogs
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --omit-header --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --omit-header --no-location --no-wrap \
 		-o suggestion/translations/messages.pot .
-	$(BIN)/pybabel update -i suggestion/translations/messages.pot -d suggestion/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i suggestion/translations/messages.pot -d suggestion/translations --no-fuzzy-matching --no-wrap
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

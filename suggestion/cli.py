@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
+from suggestion.admin.services import create_account
+from suggestion.admin.services import EmailTaken
+from suggestion.admin.services import load_holidays
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
-from suggestion.auth.models import User
-from suggestion.calendar.services import sync_year
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.time import EARLIEST_FISCAL_YEAR
 from suggestion.core.time import is_fiscal_year
@@ -62,6 +67,20 @@ def cases_import(path: str, dry_run: bool) -> None:
     click.echo(f"{result.imported} cases imported")
 
 
+@contextmanager
+def administration() -> Iterator[None]:
+    """An administrative command: one unit of work, and the services' refusals
+    as the command's error, in English."""
+    with force_locale("en"):
+        try:
+            with unit_of_work():
+                yield
+        except EmailTaken as error:
+            raise click.ClickException(f"an account for {error.email} already exists") from None
+        except Invalid as error:
+            raise click.ClickException(f"{error.code}: {error.message}") from None
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -69,9 +88,6 @@ def cases_import(path: str, dry_run: bool) -> None:
 @click.option("--division", "division_code", help="Division code (default: the first).")
 def create_user(email: str, name: str, role: str, division_code: str | None) -> None:
     """Create a staff account; the password is read from standard input."""
-    email = email.strip().lower()
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise click.ClickException(f"an account for {email} already exists")
     query = sa.select(Division).order_by(Division.id)
     if division_code:
         query = query.where(Division.code == division_code)
@@ -85,13 +101,11 @@ def create_user(email: str, name: str, role: str, division_code: str | None) -> 
         if not sys.stdin.isatty()
         else click.prompt("Password", hide_input=True, confirmation_prompt=True)
     )
-    if len(password) < 10:
-        raise click.ClickException("the password must be at least 10 characters")
-    user = User(email=email, name=name.strip(), role=role, division_id=division.id)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"created {role} {email} in division {division.code}")
+    with administration():
+        user = create_account(
+            None, email=email, name=name, role=role, division_id=division.id, password=password
+        )
+    click.echo(f"created {role} {user.email} in division {division.code}")
 
 
 @seed_cli.command("demo")
@@ -115,9 +129,9 @@ def holidays_sync(year: int) -> None:
     """Load a year's Thai public and government holidays."""
     if not 1950 <= year <= 2200:
         raise click.BadParameter("give a C.E. year such as 2026", param_hint="--year")
-    added, updated = sync_year(year)
-    db.session.commit()
-    click.echo(f"{year}: {added} holidays added, {updated} updated")
+    with administration():
+        result = load_holidays(None, year=year)
+    click.echo(f"{year}: {result.added} holidays added, {result.updated} updated")
 
 
 @sla_cli.command("deadline")

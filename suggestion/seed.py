@@ -1,5 +1,8 @@
 """Demo data: divisions, categories, policies, holidays and one user per role.
 
+What it adds is recorded on the administrative audit trail, as the command
+line's doing (it runs from `flask seed demo`).
+
 Safe to run again: it adds what is missing and changes nothing else.
 """
 
@@ -9,14 +12,18 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from suggestion.admin.services import create_account
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
-from suggestion.calendar.services import sync_year
+from suggestion.calendar.services import load_year
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
+from suggestion.core.audit import AdminAction
+from suggestion.core.audit import AdminActor
+from suggestion.core.audit import record_admin_change
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_today
 from suggestion.core.settings import agency_zone
@@ -24,6 +31,7 @@ from suggestion.core.time import local_date
 from suggestion.core.time import start_of_day
 from suggestion.core.time import utcnow
 from suggestion.deadlines.models import SlaPolicy
+from suggestion.deadlines.policies import POLICY_FIELDS
 
 DEMO_PASSWORD = "demo-password-2569"  # noqa: S105  (demo data only)
 
@@ -83,11 +91,20 @@ def seed_reference_data() -> dict[str, Division]:
     )
     for kind in Kind:
         if kind.value not in with_policy:
-            db.session.add(SlaPolicy(kind=kind.value))
+            policy = SlaPolicy(kind=kind.value)
+            db.session.add(policy)
+            db.session.flush()
+            record_admin_change(
+                None,
+                AdminActor.COMMAND_LINE,
+                AdminAction.POLICY_CREATED,
+                f"policy {kind.value}",
+                {name: (None, getattr(policy, name)) for name in POLICY_FIELDS},
+            )
 
     this_year = agency_today().year
     for year in (this_year - 1, this_year, this_year + 1):
-        sync_year(year)
+        load_year(year, actor_id=None, actor_label=AdminActor.COMMAND_LINE)
     db.session.flush()
     return divisions
 
@@ -100,10 +117,14 @@ def seed_demo() -> list[tuple[str, str]]:
     existing = set(db.session.scalars(sa.select(User.email)))
     for role, email, name, division in USERS:
         if email not in existing:
-            user = User(email=email, name=name, role=role, division_id=divisions[division].id)
-            user.set_password(DEMO_PASSWORD)
-            db.session.add(user)
-    db.session.flush()
+            create_account(
+                None,
+                email=email,
+                name=name,
+                role=role,
+                division_id=divisions[division].id,
+                password=DEMO_PASSWORD,
+            )
     if db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0:
         seed_demo_cases()
     return [(role.value, email) for role, email, _name, _division in USERS]

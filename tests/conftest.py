@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK_TABLES = (
     "attachments", "case_pauses", "case_events", "notifications",
     "complainants", "cases", "tracking_sequences", "users", "reply_templates",
-    "sla_alerts", "sweep_runs", "background_jobs",
+    "sla_alerts", "sweep_runs", "background_jobs", "admin_events",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 

@@ -64,7 +64,7 @@ def test_users_create_reads_the_password_from_stdin(app, db_session):
         args=["users", "create", "--email", "b@example.go.th", "--name", "x", "--role", "officer"],
         input="short\n",
     )
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "at least 12 characters" in short.output  # DESIGN §5
     bad_role = runner.invoke(
         args=["users", "create", "--email", "c@example.go.th", "--name", "x", "--role", "king"],
         input="a-long-enough-password\n",

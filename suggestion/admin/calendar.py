@@ -16,39 +16,31 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from suggestion.admin import services
 from suggestion.admin.forms import HolidayForm
 from suggestion.admin.forms import PolicyForm
+from suggestion.admin.views import acting_user
 from suggestion.admin.views import bp
+from suggestion.admin.views import show_beside_field
 from suggestion.calendar.models import Holiday
-from suggestion.calendar.models import HolidayCategory
-from suggestion.calendar.models import HolidaySource
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.forms import choices
 from suggestion.core.i18n import current_language
 from suggestion.core.jobs import BackgroundJob
-from suggestion.core.jobs import enqueue_job
-from suggestion.core.tasks import JobName
 from suggestion.core.time import utcnow
 from suggestion.deadlines.models import SlaPolicy
-
-POLICY_FIELDS = (
-    "ack_days", "info_request_days", "outcome_days", "progress_interval_days",
-    "remind_before_days", "escalate_after_days",
-)  # fmt: skip
-
-
-def _recompute(reason: str, **scope: Any) -> None:
-    enqueue_job(db.session(), JobName.RECOMPUTE_DEADLINES, reason=reason, **scope)
+from suggestion.deadlines.policies import POLICY_FIELDS
 
 
 def _recent_jobs() -> list[BackgroundJob]:
     return list(
         db.session.scalars(
             sa.select(BackgroundJob)
-            .where(BackgroundJob.name == JobName.RECOMPUTE_DEADLINES)
+            .where(BackgroundJob.name == services.RECOMPUTE)
             .order_by(BackgroundJob.id.desc())
             .limit(5)
         )
@@ -62,22 +54,13 @@ def holidays() -> Any:
         abort(404)
     form = HolidayForm()
     if form.validate_on_submit():
-        day: date = form.day.data
-        holiday = db.session.get(Holiday, day)
-        if holiday is None:
-            db.session.add(
-                Holiday(
-                    day=day,
-                    name=form.name.data,
-                    category=HolidayCategory.SPECIAL,
-                    source=HolidaySource.ADMIN,
-                )
-            )
+        try:
+            holiday = services.set_holiday(acting_user(), day=form.day.data, name=form.name.data)
+        except Invalid as error:
+            show_beside_field(form, error)
         else:
-            holiday.name, holiday.source = form.name.data, HolidaySource.ADMIN
-        _recompute(f"holiday {day.isoformat()} set")
-        flash(_("Holiday saved. The deadlines of open cases are being recomputed."), "success")
-        return redirect(url_for("admin.holidays", year=day.year), 303)
+            flash(_("Holiday saved. The deadlines of open cases are being recomputed."), "success")
+            return redirect(url_for("admin.holidays", year=holiday.day.year), 303)
     rows = db.session.scalars(
         sa.select(Holiday)
         .where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
@@ -94,9 +77,7 @@ def delete_holiday(day: str) -> Any:
         when = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    holiday = db.session.get(Holiday, when) or abort(404)
-    db.session.delete(holiday)
-    _recompute(f"holiday {when.isoformat()} removed")
+    services.remove_holiday(acting_user(), day=when)
     flash(_("Holiday removed. The deadlines of open cases are being recomputed."), "success")
     return redirect(url_for("admin.holidays", year=when.year), 303)
 
@@ -139,27 +120,17 @@ def edit_policy(policy_id: int | None = None) -> Any:
     form = PolicyForm(obj=policy)
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
-        if policy is None:
-            category = db.session.get(Category, form.category_id.data)
-            if category is None:
-                form.category_id.errors = [_("Choose the category this policy is for.")]
-            elif db.session.scalar(
-                sa.select(SlaPolicy.id).where(SlaPolicy.category_id == category.id)
-            ):
-                form.category_id.errors = [
-                    _("This category already has a policy: edit it instead.")
-                ]
+        terms = {name: form[name].data for name in POLICY_FIELDS}
+        try:
+            if policy is None:
+                services.create_policy(
+                    acting_user(), category_id=form.category_id.data, terms=terms
+                )
             else:
-                policy = SlaPolicy(category_id=category.id)
-                db.session.add(policy)
-        if policy is not None and not form.errors:
-            for name in POLICY_FIELDS:
-                setattr(policy, name, getattr(form, name).data)
-            db.session.flush()
-            scope = (
-                {"category_id": policy.category_id} if policy.category_id else {"kind": policy.kind}
-            )
-            _recompute("policy changed", **scope)
+                services.change_policy(acting_user(), policy, terms=terms)
+        except Invalid as error:
+            show_beside_field(form, error)
+        else:
             flash(_("Policy saved. The deadlines of open cases are being recomputed."), "success")
             return redirect(url_for("admin.policies"), 303)
     return render_template(

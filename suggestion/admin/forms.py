@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import DateField
@@ -17,7 +19,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from suggestion.auth.models import Role
-from suggestion.auth.services import MIN_PASSWORD_LENGTH
+from suggestion.auth.passwords import MAX_PASSWORD_LENGTH
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
@@ -25,6 +27,7 @@ from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
+from suggestion.deadlines.policies import POLICY_BOUNDS
 
 ROLE_LABELS = {
     Role.OFFICER: _l("Officer"),
@@ -32,11 +35,6 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Manager"),
     Role.ADMIN: _l("Administrator"),
 }
-PASSWORD_LENGTH = Length(
-    min=MIN_PASSWORD_LENGTH,
-    max=200,
-    message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-)
 
 
 class UserForm(Form):
@@ -59,7 +57,11 @@ class UserForm(Form):
     )
     division_id = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
     is_active = BooleanField(_l("Active"), default=True)
-    password = PasswordField(_l("Password"), validators=[Optional(), PASSWORD_LENGTH])
+    # The rule for passwords (length, common ones) is the service's, the same
+    # for the command line: suggestion.auth.passwords.
+    password = PasswordField(
+        _l("Password"), validators=[Optional(), Length(max=MAX_PASSWORD_LENGTH, message=MAX_LENGTH)]
+    )
 
 
 class ReplyTemplateForm(Form):
@@ -97,32 +99,24 @@ class HolidayForm(Form):
     )
 
 
-class PolicyForm(Form):
-    """The working-day terms of one policy (DESIGN §1.4)."""
+def _working_days(label: Any, name: str) -> IntegerField:
+    low, high = POLICY_BOUNDS[name]
+    return IntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=low, max=high)])
 
-    ack_days = IntegerField(
-        _l("Acknowledge within (working days)"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+
+class PolicyForm(Form):
+    """The working-day terms of one policy (DESIGN §1.4), within the bounds the
+    service holds them to."""
+
+    ack_days = _working_days(_l("Acknowledge within (working days)"), "ack_days")
+    info_request_days = _working_days(_l("Ask for missing information within"), "info_request_days")
+    outcome_days = _working_days(_l("Report the outcome within"), "outcome_days")
+    progress_interval_days = _working_days(_l("Progress update every"), "progress_interval_days")
+    remind_before_days = _working_days(
+        _l("Remind the assignee this many days before"), "remind_before_days"
     )
-    info_request_days = IntegerField(
-        _l("Ask for missing information within"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
-    )
-    outcome_days = IntegerField(
-        _l("Report the outcome within"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=365)],
-    )
-    progress_interval_days = IntegerField(
-        _l("Progress update every"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=1, max=365)],
-    )
-    remind_before_days = IntegerField(
-        _l("Remind the assignee this many days before"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
-    )
-    escalate_after_days = IntegerField(
-        _l("Escalate this many days after the deadline"),
-        validators=[InputRequired(REQUIRED), NumberRange(min=0, max=60)],
+    escalate_after_days = _working_days(
+        _l("Escalate this many days after the deadline"), "escalate_after_days"
     )
     category_id = SelectField(
         _l("For the category (empty: the kind's policy)"), coerce=int_or_zero, validate_choice=False

@@ -1,4 +1,6 @@
-"""``/admin/``: accounts and reply templates. Administrators only; others get 404."""
+"""``/admin/``: accounts and reply templates. Administrators only; others get
+404. The pages check the form; the services in suggestion.admin.services
+check the values and the right, make the change and record it."""
 
 from __future__ import annotations
 
@@ -16,16 +18,18 @@ from flask_login import current_user
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
+from suggestion.admin import services
 from suggestion.admin.forms import ReplyTemplateForm
 from suggestion.admin.forms import ROLE_LABELS
 from suggestion.admin.forms import UserForm
 from suggestion.auth.models import Division
-from suggestion.auth.models import Role
 from suggestion.auth.models import User
-from suggestion.auth.services import change_password
+from suggestion.auth.permissions import can_administer
 from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.models import ReplyTemplate
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
+from suggestion.core.forms import Form
 from suggestion.core.i18n import current_language
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
@@ -37,7 +41,7 @@ bp.before_request(expire_idle_sessions)
 @bp.before_request
 @login_required
 def _admins_only() -> None:
-    if current_user.role != Role.ADMIN:
+    if not can_administer(current_user):
         abort(404)
 
 
@@ -64,48 +68,38 @@ def index() -> Any:
     )
 
 
-def _save_user(form: UserForm, user: User | None) -> User | None:
-    email = form.email.data.lower()
-    clash = db.session.scalar(sa.select(User.id).where(User.email == email))
-    if clash is not None and (user is None or clash != user.id):
-        form.email.errors = [_("Another account already uses this e-mail.")]
-        return None
-    division = db.session.get(Division, form.division_id.data)
-    if division is None:
-        form.division_id.errors = [_("Please choose a division.")]
-        return None
-    if user is None:
-        if not form.password.data:
-            form.password.errors = [_("Give a first password (at least 10 characters).")]
-            return None
-        user = User(email=email, name=form.name.data, role=form.role.data, division_id=division.id)
-        user.set_password(form.password.data)
-        db.session.add(user)
-    else:
-        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.is_active.data):
-            form.role.errors = [_("You cannot remove your own administrator access.")]
-            return None
-        user.email, user.name, user.role, user.division_id = (
-            email,
-            form.name.data,
-            form.role.data,
-            division.id,
-        )
-        if user.is_active and not form.is_active.data:
-            user.session_epoch += 1  # deactivation ends their sessions
-        user.is_active = form.is_active.data
-        if form.password.data:
-            change_password(user, form.password.data)
-    return user
+def acting_user() -> User:
+    return current_user._get_current_object()
+
+
+def show_beside_field(form: Form, error: Invalid) -> None:
+    """A value the service refused (before it changed anything), shown beside
+    the field it came from; one the form does not have is the error page's."""
+    field = error.code or ""
+    if field not in form or field == "csrf_token":
+        raise error
+    form[field].errors = [error.message]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user() -> Any:
     form = UserForm()
     form.division_id.choices = _division_choices()
-    if form.validate_on_submit() and _save_user(form, None):
-        flash(_("Account created."), "success")
-        return redirect(url_for("admin.index"), 303)
+    if form.validate_on_submit():
+        try:
+            services.create_account(
+                acting_user(),
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                division_id=form.division_id.data,
+                password=form.password.data or "",
+            )
+        except Invalid as error:
+            show_beside_field(form, error)
+        else:
+            flash(_("Account created."), "success")
+            return redirect(url_for("admin.index"), 303)
     return render_template("admin/user.html", form=form, user=None), 422 if form.errors else 200
 
 
@@ -114,9 +108,23 @@ def edit_user(user_id: int) -> Any:
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
     form.division_id.choices = _division_choices()
-    if form.validate_on_submit() and _save_user(form, user):
-        flash(_("Account saved."), "success")
-        return redirect(url_for("admin.index"), 303)
+    if form.validate_on_submit():
+        try:
+            services.update_account(
+                acting_user(),
+                user,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                division_id=form.division_id.data,
+                is_active=form.is_active.data,
+                password=form.password.data or None,
+            )
+        except Invalid as error:
+            show_beside_field(form, error)
+        else:
+            flash(_("Account saved."), "success")
+            return redirect(url_for("admin.index"), 303)
     return render_template("admin/user.html", form=form, user=user), 422 if form.errors else 200
 
 
@@ -126,12 +134,19 @@ def edit_template(template_id: int | None = None) -> Any:
     template = (db.session.get(ReplyTemplate, template_id) or abort(404)) if template_id else None
     form = ReplyTemplateForm(obj=template)
     if form.validate_on_submit():
-        if template is None:
-            template = ReplyTemplate()
-            db.session.add(template)
-        form.populate_obj(template)
-        flash(_("Reply template saved."), "success")
-        return redirect(url_for("admin.index"), 303)
+        texts = {name: form[name].data for name in services.TEMPLATE_LIMITS}
+        try:
+            if template is None:
+                services.create_template(acting_user(), texts=texts, is_active=form.is_active.data)
+            else:
+                services.change_template(
+                    acting_user(), template, texts=texts, is_active=form.is_active.data
+                )
+        except Invalid as error:
+            show_beside_field(form, error)
+        else:
+            flash(_("Reply template saved."), "success")
+            return redirect(url_for("admin.index"), 303)
     return render_template(
         "admin/template.html", form=form, template=template
     ), 422 if form.errors else 200

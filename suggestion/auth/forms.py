@@ -7,7 +7,6 @@ from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
 
-from suggestion.auth.services import MIN_PASSWORD_LENGTH
 from suggestion.core.forms import Form
 from suggestion.core.forms import REQUIRED
 
@@ -21,14 +20,9 @@ class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
     new_password = PasswordField(
         _l("New password"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        # The length and the common passwords are the service's rule
+        # (suggestion.auth.passwords), the same for every way in.
+        validators=[DataRequired(REQUIRED)],
     )
     confirm = PasswordField(
         _l("New password again"),

@@ -16,9 +16,18 @@ def role_of(user: User) -> Role:
     return Role(user.role)
 
 
+ADMINISTRATORS = frozenset({Role.ADMIN})
+
+
 def can_administer(user: User) -> bool:
     """Accounts, policies, holidays, reply templates, the audit trail."""
-    return user.is_active and role_of(user) == Role.ADMIN
+    return would_administer(user.role, user.is_active)
+
+
+def would_administer(role: str, is_active: bool) -> bool:
+    """Whether an account with this role and state may administer: an
+    administrator may not take this right from themselves."""
+    return is_active and Role(role) in ADMINISTRATORS
 
 
 def can_read_reports(user: User) -> bool:

@@ -6,18 +6,16 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from suggestion.auth.models import User
-from suggestion.core.errors import Invalid
+from suggestion.auth.passwords import check_new_password
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCK_FOR = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 10
 
 
 @cache
@@ -52,10 +50,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end the account's other sessions."""
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise Invalid(_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
+def change_password(user: User, new_password: str, *, field: str = "password") -> None:
+    """Set a new password and end the account's other sessions; a password
+    that breaks the rule is refused (:class:`Invalid` for ``field``) before
+    anything changes."""
+    check_new_password(new_password, field=field)
     user.set_password(new_password)
     user.session_epoch += 1
     user.failed_logins = 0

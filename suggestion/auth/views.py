@@ -24,6 +24,7 @@ from suggestion.auth.forms import ChangePasswordForm
 from suggestion.auth.forms import LoginForm
 from suggestion.auth.services import authenticate
 from suggestion.auth.services import change_password
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import limiter
 from suggestion.core.extensions import login_manager
 from suggestion.core.time import utcnow
@@ -82,10 +83,14 @@ def password() -> Any:
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors = [_("This is not your current password.")]
         else:
-            change_password(current_user, form.new_password.data)
-            login_user(current_user)  # this session stays; the others end
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for("staff.queue"), 303)
+            try:
+                change_password(current_user, form.new_password.data, field="new_password")
+            except Invalid as refused:  # refused before anything changed
+                form.new_password.errors = [refused.message]
+            else:
+                login_user(current_user)  # this session stays; the others end
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("staff.queue"), 303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 

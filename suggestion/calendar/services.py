@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import holidays as holidays_package
 import sqlalchemy as sa
@@ -10,7 +11,17 @@ import sqlalchemy as sa
 from suggestion.calendar.models import Holiday
 from suggestion.calendar.models import HolidayCategory
 from suggestion.calendar.models import HolidaySource
+from suggestion.core.audit import AdminAction
+from suggestion.core.audit import record_admin_change
 from suggestion.core.extensions import db
+
+
+class HolidaySync(NamedTuple):
+    """What loading a year changed: ``changes`` is ``{day: (old name, new name)}``."""
+
+    added: int
+    updated: int
+    changes: dict[date, tuple[str | None, str]]
 
 
 def holiday_dates(first: date, last: date) -> frozenset[date]:
@@ -35,11 +46,8 @@ def thai_holidays(year: int) -> dict[date, tuple[str, str]]:
     return found
 
 
-def sync_year(year: int) -> tuple[int, int]:
-    """Load a C.E. year's Thai holidays; days an administrator set are kept.
-
-    Returns (added, updated).
-    """
+def sync_year(year: int) -> HolidaySync:
+    """Load a C.E. year's Thai holidays; days an administrator set are kept."""
     existing = {
         h.day: h
         for h in db.session.scalars(
@@ -47,6 +55,7 @@ def sync_year(year: int) -> tuple[int, int]:
         )
     }
     added = updated = 0
+    changed: dict[date, tuple[str | None, str]] = {}
     for day, (name, category) in sorted(thai_holidays(year).items()):
         holiday = existing.get(day)
         if holiday is None:
@@ -54,13 +63,30 @@ def sync_year(year: int) -> tuple[int, int]:
                 Holiday(day=day, name=name, category=category, source=HolidaySource.PACKAGE)
             )
             added += 1
+            changed[day] = (None, name)
         elif holiday.source == HolidaySource.PACKAGE and (
             holiday.name != name or holiday.category != category
         ):
+            changed[day] = (holiday.name, name)
             holiday.name, holiday.category = name, category
             updated += 1
     db.session.flush()
-    return added, updated
+    return HolidaySync(added, updated, changed)
+
+
+def load_year(year: int, *, actor_id: int | None, actor_label: str) -> HolidaySync:
+    """Load a year as :func:`sync_year` does and record what it changed on the
+    administrative audit trail (nothing is recorded when nothing changed)."""
+    result = sync_year(year)
+    if result.changes:
+        record_admin_change(
+            actor_id,
+            actor_label,
+            AdminAction.HOLIDAYS_LOADED,
+            f"holidays {year}",
+            {day.isoformat(): names for day, names in sorted(result.changes.items())},
+        )
+    return result
 
 
 def is_year_loaded(year: int) -> bool:

@@ -17,10 +17,17 @@ from suggestion.deadlines.computation import window_for
 from suggestion.deadlines.models import SlaPolicy
 
 DEFAULT_TERMS = PolicyTerms()
-POLICY_FIELDS = (
-    "ack_days", "info_request_days", "outcome_days", "progress_interval_days",
-    "remind_before_days", "escalate_after_days",
-)  # fmt: skip
+# The terms of a policy and the working days each may take, for the form and
+# the service that saves it (the table's check constraint holds the signs).
+POLICY_BOUNDS = {
+    "ack_days": (0, 60),
+    "info_request_days": (0, 60),
+    "outcome_days": (1, 365),
+    "progress_interval_days": (1, 365),
+    "remind_before_days": (0, 60),
+    "escalate_after_days": (0, 60),
+}
+POLICY_FIELDS = tuple(POLICY_BOUNDS)
 
 
 def terms_of(policy: SlaPolicy) -> PolicyTerms:

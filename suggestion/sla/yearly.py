@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import is_year_loaded
-from suggestion.calendar.services import sync_year
+from suggestion.calendar.services import load_year
+from suggestion.core.audit import AdminActor
 from suggestion.core.extensions import db
 from suggestion.core.jobs import enqueue_job
 from suggestion.core.settings import public_url
@@ -23,7 +24,7 @@ def ensure_year(year: int) -> int:
     number of days added (0 if the year was already there)."""
     if is_year_loaded(year):
         return 0
-    added, _ = sync_year(year)
+    added = load_year(year, actor_id=None, actor_label=AdminActor.SYSTEM).added
     rendered = render_email(
         "holidays_loaded", "th", year=year + 543, admin_url=public_url("/admin/holidays", year=year)
     )
