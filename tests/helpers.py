@@ -187,3 +187,39 @@ class RecordingPublisher:
 
     def names(self) -> list[str]:
         return [name for name, _args in self.sent]
+
+
+def worker_caught_up(app: Flask, mailbox: Mailbox, queue: str | None = None) -> None:
+    """Return once the worker has done everything published to its queue
+    before now: a marker e-mail published last arrives only after the
+    worker (one process, the solo pool, one message at a time) has handled
+    every message ahead of it. Tests assert "nothing more arrived" after
+    this, instead of sleeping and hoping."""
+    from uuid import uuid4
+
+    from suggestion.core.extensions import db
+    from suggestion.core.tasks import TaskName
+    from suggestion.notify.models import Notification
+
+    address = f"marker-{uuid4().hex[:12]}@example.com"
+    with app.app_context():
+        marker = Notification(template="marker", to_address=address, subject="marker", body=".")
+        db.session.add(marker)
+        db.session.commit()
+        app.extensions["celery"].send_task(
+            TaskName.DELIVER_NOTIFICATION,
+            args=[marker.id],
+            queue=queue or app.config["CELERY"]["task_default_queue"],
+        )
+        db.session.remove()
+    mailbox.wait_for(address, timeout=60)
+    with app.app_context():  # the marker leaves no trace for the test to count
+        db.session.execute(sa.delete(Notification).where(Notification.to_address == address))
+        db.session.commit()
+        db.session.remove()
+    mailbox.messages[:] = [m for m in mailbox.messages if m["To"] != address]
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -3,7 +3,6 @@ administrator (the whole agency) through a real worker and SMTP server, once."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -17,6 +16,7 @@ from suggestion.reports.mailing import first_working_day
 from tests.factories import category
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import worker_caught_up
 
 pytestmark = [pytest.mark.worker]
 
@@ -49,7 +49,7 @@ def test_each_manager_gets_last_months_report_once(app, live_db, celery_worker, 
     [service_mail] = mailbox.wait_for("monthly.service@example.go.th")
     [it_mail] = mailbox.wait_for("monthly.it@example.go.th")
     [admin_mail] = mailbox.wait_for("monthly.admin@example.go.th")
-    time.sleep(3)  # a second copy would have arrived by now
+    worker_caught_up(app, mailbox)  # a second copy would have arrived before the marker
     for address in ("service", "it", "admin"):
         assert len(mailbox.to(f"monthly.{address}@example.go.th")) == 1
     assert mailbox.to("monthly.officer@example.go.th") == []

@@ -20,11 +20,15 @@ from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.core.tasks import TaskName
 from suggestion.notify import outbox
+from suggestion.notify.models import Notification
 from suggestion.sla.sweep import run_sweep
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.helpers import free_port
+from tests.helpers import port_open
 from tests.helpers import start_worker
+from tests.helpers import wait_until
+from tests.helpers import worker_caught_up
 
 pytestmark = [pytest.mark.worker]
 
@@ -50,7 +54,7 @@ def test_reminders_and_escalation_arrive_each_exactly_once(
             run_sweep(now=moment + 2 * MINUTE)  # a second sweep finds nothing new
     reminders = mailbox.wait_for("once.officer@example.go.th", count=2)
     [escalation] = mailbox.wait_for("once.manager@example.go.th")
-    time.sleep(3)  # anything sent twice would have arrived by now
+    worker_caught_up(app, mailbox)  # anything sent twice would have arrived before the marker
     assert len(mailbox.to("once.officer@example.go.th")) == 2
     assert len(mailbox.to("once.manager@example.go.th")) == 1
     assert "Reminder" in reminders[0]["Subject"] or "แจ้งเตือน" in reminders[0]["Subject"]
@@ -125,7 +129,7 @@ def test_a_worker_killed_mid_sweep_sends_every_reminder_exactly_once(
                 outbox.publish(outbox.stale_notification_ids(grace_seconds=5))
                 db.session.remove()
         messages = mailbox.wait_for(address, count=1000, timeout=5)
-        time.sleep(3)
+        worker_caught_up(app, mailbox)
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
@@ -158,7 +162,7 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(0.5)
+        wait_until(lambda: port_open(redis_port), timeout=10, what="redis-server")
         return process
 
     redis = start_redis()
@@ -196,7 +200,12 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
             pending = outbox.stale_notification_ids(grace_seconds=0)
             db.session.remove()
         assert len(pending) >= 2  # the receipt and the reminder wait in the outbox
-        time.sleep(1)
+        with outage.app_context():  # nothing was sent: both still wait, untried
+            waiting = db.session.scalars(
+                sa.select(Notification).where(Notification.id.in_(pending))
+            ).all()
+            assert {(n.status, n.attempts) for n in waiting} == {("pending", 0)}
+            db.session.remove()
         assert mailbox.to("outage.filer@example.com") == []
 
         redis = start_redis()  # Redis is back; the requeue publishes what waited
@@ -208,7 +217,7 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
         with outage.app_context():
             outbox.publish(pending)  # published twice: still delivered once
             db.session.remove()
-        time.sleep(3)
+        worker_caught_up(outage, mailbox, queue)
         # Each message once (the moved clock also owes the filer a progress update).
         for address in ("outage.filer@example.com", "outage.officer@example.go.th"):
             subjects = Counter(m["Subject"] for m in mailbox.to(address))

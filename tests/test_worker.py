@@ -12,6 +12,7 @@ from suggestion import create_app
 from suggestion.core.extensions import db
 from suggestion.notify import outbox
 from suggestion.notify.models import Notification
+from tests.helpers import worker_caught_up
 
 pytestmark = [pytest.mark.worker]
 
@@ -48,7 +49,7 @@ def test_the_receipt_arrives_by_smtp_exactly_once(app, live_db, celery_worker, s
     [row] = notifications(app)
     with app.app_context():
         outbox.publish([row.id, row.id])
-    time.sleep(3)
+    worker_caught_up(app, mailbox)
     assert len(mailbox.to(address)) == 1
     [row] = notifications(app)
     assert row.status == "sent" and row.attempts == 1
@@ -74,7 +75,7 @@ def test_a_broker_that_is_down_at_filing_time_loses_nothing(
         db.engine.dispose()
     [row] = notifications(app)
     assert row.status == "pending"
-    time.sleep(2)
+    worker_caught_up(app, mailbox)
     assert mailbox.to(address) == []
 
     # The broker is back: the periodic requeue publishes what was left behind.
