@@ -27,7 +27,6 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion import create_app
-from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import enqueue_job
@@ -37,6 +36,7 @@ from suggestion.core.tasks import JobName
 from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from tests.factories import make_case
+from tests.helpers import copy_case
 from tests.helpers import start_worker
 
 pytestmark = [pytest.mark.worker]
@@ -79,20 +79,7 @@ def _open_cases_whose_deadlines_move(app, n: int) -> None:  # type: ignore[no-un
     with app.test_request_context():
         template = make_case(email=None).case
         db.session.commit()
-        columns = [
-            c.name
-            for c in Case.__table__.columns
-            if c.name not in {"id", "tracking_code", "sequence", "track_token_hash"}
-        ]
-        listed = ", ".join(columns)
-        db.session.execute(
-            sa.text(f"""
-            INSERT INTO cases (tracking_code, sequence, track_token_hash, {listed})
-            SELECT '2591-' || lpad(n::text, 6, '0'), 900000 + n, md5('claims' || n), {listed}
-            FROM cases, generate_series(1, :copies) AS n WHERE cases.id = :id
-        """),
-            {"copies": n - 1, "id": template.id},
-        )
+        copy_case(template.id, n - 1, 2591, "claims")
         db.session.execute(
             sa.text("UPDATE sla_policies SET outcome_days = 30 WHERE kind = 'complaint'")
         )

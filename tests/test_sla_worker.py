@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion import create_app
-from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.core.tasks import TaskName
 from suggestion.notify import outbox
@@ -24,6 +23,7 @@ from suggestion.notify.models import Notification
 from suggestion.sla.sweep import run_sweep
 from tests.factories import make_case
 from tests.factories import make_user
+from tests.helpers import copy_case
 from tests.helpers import free_port
 from tests.helpers import port_open
 from tests.helpers import start_worker
@@ -68,20 +68,7 @@ def _many_cases_due_for_a_reminder(app, n: int, officer_email: str) -> None:
         officer = make_user("officer", "SERVICE", officer_email)
         template = make_case().case
         db.session.commit()
-        columns = [
-            c.name
-            for c in Case.__table__.columns
-            if c.name not in {"id", "tracking_code", "sequence", "track_token_hash"}
-        ]
-        listed = ", ".join(columns)
-        db.session.execute(
-            sa.text(f"""
-            INSERT INTO cases (tracking_code, sequence, track_token_hash, {listed})
-            SELECT '2590-' || lpad(n::text, 6, '0'), 900000 + n, md5('token' || n), {listed}
-            FROM cases, generate_series(1, :copies) AS n WHERE cases.id = :id
-        """),
-            {"copies": n - 1, "id": template.id},
-        )
+        copy_case(template.id, n - 1, 2590, "token")
         db.session.execute(
             sa.text("""
             UPDATE cases SET assignee_id = :officer, status = 'in_progress', acknowledged_at = now(),

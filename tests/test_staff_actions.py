@@ -249,3 +249,30 @@ def test_a_refused_action_says_why(app, client, staff, file_a_case):
     assert empty.status_code == 422
     assert "This field is required." in empty.get_data(as_text=True)
     assert client.post(f"/staff/cases/{code}/fly", data={"csrf_token": token}).status_code == 404
+
+
+def test_priority_is_set_through_the_one_action_route(app, client, staff, file_a_case):
+    """The "priority" action, declared once in staff/actions.py: its form on
+    the page, its service through the route, its message, its event."""
+    email = staff("manager", "SERVICE")  # a routing verb: managers may
+    code, _, _ = file_a_case()
+    login(client, email)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert 'id="action-priority"' in page and 'name="priority"' in page
+    token = csrf_token(client, f"/staff/cases/{code}")
+    response = client.post(
+        f"/staff/cases/{code}/priority",
+        data={"csrf_token": token, "version": "1", "priority": "urgent"},
+        follow_redirects=True,
+    )
+    assert "Priority set." in response.get_data(as_text=True)
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+    assert case.priority == "urgent"
+    assert last_event(case).diff == {"priority": ["normal", "urgent"]}
+    same = client.post(
+        f"/staff/cases/{code}/priority",
+        data={"csrf_token": token, "version": str(case.version), "priority": "urgent"},
+    )
+    assert same.status_code == 422
+    assert "Nothing was changed" in same.get_data(as_text=True)
