@@ -10,6 +10,7 @@ from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.core.extensions import db
 from suggestion.reports.indicators import fiscal_year_indicators
+from tests.helpers import login
 
 HEADER = "reference,kind,category,channel,subject,description,received_at,due_at,resolved_at,closed_at,status,division,satisfaction\n"
 
@@ -155,3 +156,54 @@ def test_an_import_of_past_years_reproduces_the_annual_report(app, db_session, t
         args=["reports", "indicators", "--fiscal-year", "2563", "--kind", "all", "--format", "json"]
     )
     assert json.loads(everything.output)["received"]["count"] == 30  # with the suggestions
+
+
+def test_an_imported_case_says_so_on_its_timeline_and_gets_no_thresholds_once_closed(
+    app, client, staff, tmp_path
+):
+    """The import event has a label like every other (it showed the raw word
+    "imported"); a case imported with its outcome has no sweep thresholds, and
+    an open one gets exactly the deadlines a filing of that moment gets."""
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import UTC
+
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0).isoformat()
+    path = write(
+        tmp_path,
+        "OLD-1,complaint,data-service,letter,เรื่องเก่าที่ปิดแล้ว,,2026-04-10T15:00:00+07:00,,2026-04-20,2026-04-21,,,\n"
+        f"OLD-2,complaint,data-service,letter,เรื่องเก่าที่ยังเปิด,,{yesterday},,,,,,\n",
+    )
+    assert app.test_cli_runner().invoke(args=["cases", "import", path]).exit_code == 0
+    cases = {c.subject: c for c in db.session.scalars(sa.select(Case))}
+    closed, still_open = cases["เรื่องเก่าที่ปิดแล้ว"], cases["เรื่องเก่าที่ยังเปิด"]
+    assert (closed.remind_at, closed.final_remind_at, closed.escalate_at) == (None, None, None)
+    assert closed.progress_due_at is None
+    with app.test_request_context():
+        from tests.factories import make_case
+
+        filed = make_case(received_at=still_open.received_at).case
+        for name in ("ack_due_at", "due_at", "remind_at", "final_remind_at", "escalate_at"):
+            assert getattr(filed, name) == getattr(still_open, name), name
+    login(client, staff("officer", "SERVICE"))
+    client.set_cookie("lang", "en")
+    page = client.get(f"/staff/cases/{closed.tracking_code}").get_data(as_text=True)
+    assert "Imported from an earlier system" in page
+
+
+def test_the_database_refuses_an_event_action_outside_the_vocabulary(app, db_session):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    with app.test_request_context():
+        from tests.factories import make_case
+
+        case_id = make_case().case.id
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            sa.text(
+                "INSERT INTO case_events (case_id, at, action, actor_label, is_public, diff)"
+                " VALUES (:id, now(), 'teleported', 'system', false, '{}')"
+            ),
+            {"id": case_id},
+        )
