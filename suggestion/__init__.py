@@ -25,6 +25,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core import i18n
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
+    from suggestion.core.routing import IdConverter
     from suggestion.public.views import bp as public_bp
     from suggestion.reports.views import bp as reports_bp
     from suggestion.staff.views import bp as staff_bp
@@ -35,6 +36,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    app.url_map.converters["id"] = IdConverter
     app.config.from_object(load_config(app.instance_path, env_name))
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

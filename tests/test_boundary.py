@@ -112,3 +112,38 @@ def test_a_refused_action_leaves_nothing_behind(app, client, staff, published):
 
 def test_tests_record_what_is_published_instead_of_sending_it(app, db_session):
     assert isinstance(app.extensions["task_publisher"], RecordingPublisher)
+
+
+def test_a_failed_flush_inside_a_savepoint_keeps_the_works_effects(app, db_session, published):
+    """The inner transaction of a failed flush rolls back; the work goes on
+    and its commit still publishes what it asked for."""
+    from sqlalchemy.exc import IntegrityError
+
+    with app.test_request_context():
+        case = make_case().case
+        db.session.commit()
+        published.sent.clear()
+        with unit_of_work():
+            enqueue_job(db.session(), "sla.recompute_deadlines", reason="kept")
+            with pytest.raises(IntegrityError), db.session.begin_nested():
+                db.session.add(Case(**{"tracking_code": case.tracking_code}))
+                db.session.flush()
+        assert [name for name, _ in published.sent] == ["jobs.run"]
+
+
+def test_urls_that_cannot_name_a_row_answer_404(app, client, staff, file_a_case):
+    code, _, _ = file_a_case()
+    login(client, staff("admin", "CENTRAL"))
+    for url in (
+        f"/staff/cases/{code}%00",
+        f"/staff/cases/{code}/attachments/99999999999",
+        "/admin/users/99999999999",
+        "/admin/templates/99999999999",
+        "/admin/policies/99999999999",
+    ):
+        assert client.get(url).status_code == 404, url
+    public = app.test_client()
+    assert public.get(f"/track/{code}%00").status_code in (302, 404)
+    token = csrf_token(public, "/track")
+    posted = public.post(f"/track/{code}%00/information", data={"csrf_token": token, "text": "x"})
+    assert posted.status_code == 404

@@ -207,3 +207,47 @@ def test_the_database_refuses_an_event_action_outside_the_vocabulary(app, db_ses
             ),
             {"id": case_id},
         )
+
+
+def test_a_pause_moves_an_imported_deadline_forward_and_keeps_it_the_imports(
+    app, db_session, tmp_path
+):
+    """Resuming moves the deadlines as they stood by the working days paused:
+    an imported case keeps its own deadline (it is not recomputed from the
+    policy), and a case that leaves the pause with an outcome has no
+    thresholds left."""
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import UTC
+
+    from suggestion.cases.models import CasePause
+    from suggestion.cases.states import Status
+    from suggestion.cases.workflow import transition
+    from suggestion.deadlines.policies import deadline_after
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    received = (now - timedelta(days=2)).isoformat()
+    own_due = (now + timedelta(days=90)).date().isoformat()
+    path = write(
+        tmp_path,
+        f"OLD-3,complaint,data-service,letter,มีกำหนดของตนเอง,,{received},{own_due},,,in_progress,,\n"
+        f"OLD-4,complaint,data-service,letter,ยุติระหว่างรอ,,{received},,,,in_progress,,\n",
+    )
+    assert app.test_cli_runner().invoke(args=["cases", "import", path]).exit_code == 0
+    with app.test_request_context():
+        cases = {c.subject: c for c in db.session.scalars(sa.select(Case))}
+        own, ended = cases["มีกำหนดของตนเอง"], cases["ยุติระหว่างรอ"]
+        imported_due = own.due_at
+        for case in (own, ended):
+            transition(case, Status.AWAITING_INFO, at=now)
+        later = now + timedelta(days=7)
+        transition(own, Status.IN_PROGRESS, at=later)
+        transition(ended, Status.REJECTED, at=later)
+        db.session.flush()
+        shifted = db.session.scalar(
+            sa.select(CasePause.shifted_days).where(CasePause.case_id == own.id)
+        )
+        assert shifted >= 4  # a week holds at least four working days
+        assert own.due_at == deadline_after(imported_due, shifted)
+        assert own.remind_at is not None
+        assert (ended.remind_at, ended.final_remind_at, ended.escalate_at) == (None, None, None)

@@ -152,3 +152,14 @@ def test_a_threshold_already_past_is_now_and_a_finished_case_has_none():
     assert (done.remind_at, done.final_remind_at, done.escalate_at, done.progress_due_at) == (
         None, None, None, None,
     )  # fmt: skip
+
+
+def test_the_open_states_index_predicate_names_exactly_the_open_states():
+    """The partial index's SQL was written by a migration; it must keep naming
+    the open states (cases/states.py) that the queue filters on."""
+    import re as regex
+
+    from suggestion.cases.models import OPEN_STATES_SQL
+    from suggestion.cases.states import OPEN_STATES
+
+    assert set(regex.findall(r"'(\w+)'", OPEN_STATES_SQL)) == {s.value for s in OPEN_STATES}

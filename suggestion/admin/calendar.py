@@ -113,7 +113,7 @@ def policies() -> Any:
     )
 
 
-@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/policies/<id:policy_id>", methods=["GET", "POST"])
 @bp.route("/policies/new", methods=["GET", "POST"])
 def edit_policy(policy_id: int | None = None) -> Any:
     policy = (db.session.get(SlaPolicy, policy_id) or abort(404)) if policy_id else None

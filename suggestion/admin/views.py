@@ -103,7 +103,7 @@ def new_user() -> Any:
     return render_template("admin/user.html", form=form, user=None), 422 if form.errors else 200
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int) -> Any:
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
@@ -129,7 +129,7 @@ def edit_user(user_id: int) -> Any:
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
-@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@bp.route("/templates/<id:template_id>", methods=["GET", "POST"])
 def edit_template(template_id: int | None = None) -> Any:
     template = (db.session.get(ReplyTemplate, template_id) or abort(404)) if template_id else None
     form = ReplyTemplateForm(obj=template)

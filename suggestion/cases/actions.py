@@ -28,6 +28,7 @@ from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Priority
 from suggestion.cases.states import REJECT_GROUND_LABELS
 from suggestion.cases.states import RejectGround
+from suggestion.cases.states import REPLYING_STATES
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
@@ -148,6 +149,7 @@ def set_priority(
     access: StaffAccess, case: Case, *, priority: Priority, expected_version: int | None = None
 ) -> CaseEvent:
     actor = _check(access, case, expected_version, permissions.can_set_priority)
+    _require_open(case)
     if case.priority == priority:
         raise Invalid(UNCHANGED, code="unchanged")
     diff = {"priority": (case.priority, priority.value)}
@@ -165,6 +167,7 @@ def assign(
 ) -> CaseEvent:
     """Route the case to a division and, optionally, one of its officers."""
     actor = _check(access, case, expected_version, permissions.can_assign)
+    _require_open(case)
     if assignee is not None and (assignee.division_id != division.id or not assignee.is_active):
         raise Invalid(WRONG_ASSIGNEE, code="assignee")
     if assignee is not None and not StaffAccess(assignee).can_view(_as_routed(case, division)):
@@ -208,7 +211,7 @@ def reply(
 ) -> CaseEvent:
     """A public reply: on the filer's timeline and by e-mail."""
     actor = _check(access, case, expected_version, permissions.can_reply)
-    if case.status in {Status.MERGED, Status.CLOSED}:
+    if case.status not in REPLYING_STATES:
         raise TransitionError(case, case.status)
     event = record_event(case, EventAction.PUBLIC_REPLY, actor=actor, body=message, is_public=True)
     _tell_filer(case, "reply", message=message)

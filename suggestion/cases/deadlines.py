@@ -13,10 +13,13 @@ import sqlalchemy as sa
 from suggestion.calendar.services import holiday_dates
 from suggestion.cases.models import Case
 from suggestion.cases.models import CasePause
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import Status
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import utcnow
 from suggestion.deadlines.computation import case_deadlines
+from suggestion.deadlines.computation import CaseDeadlines
 from suggestion.deadlines.computation import holiday_window
 from suggestion.deadlines.policies import deadline_after
 from suggestion.deadlines.policies import terms_for
@@ -37,15 +40,50 @@ def paused_working_days(case: Case) -> int:
 def apply_deadlines(case: Case, *, now: datetime | None = None) -> dict[str, tuple[Any, Any]]:
     """Set ``ack_due_at`` (until acknowledged), ``due_at``, the progress update
     owed (unless one is owed already) and the thresholds from the date of
-    receipt, the case's policy and the working days it spent paused. Returns
-    what changed, for the event."""
+    receipt, the case's policy and the working days it spent paused (filing,
+    intake, re-classification, recomputation). Returns what changed, for the
+    event."""
     tz = agency_zone()
     terms = terms_for(case.kind, case.category_id)
     paused = paused_working_days(case)
     holidays = holiday_dates(*holiday_window(case.received_at, terms, paused, tz))
     computed = case_deadlines(
-        case.received_at, terms, holidays, tz, now=now or utcnow(), paused_days=paused
+        case.received_at,
+        terms,
+        holidays,
+        tz,
+        now=now or utcnow(),
+        paused_days=paused,
+        clock_running=case.status in OPEN_STATES,
     )
+    return _apply(case, computed)
+
+
+def move_deadlines_for_pause(
+    case: Case, days: int, *, resumes_to: Status, now: datetime
+) -> dict[str, tuple[Any, Any]]:
+    """After a pause of ``days`` working days, move the case's deadlines as
+    they stood forward by those days (a deadline given by an import stays
+    the import's, moved), and derive the thresholds again; a case that leaves
+    the pause with an outcome keeps none. Returns what changed."""
+    tz = agency_zone()
+    terms = terms_for(case.kind, case.category_id)
+    holidays = holiday_dates(*holiday_window(case.received_at, terms, days, tz, due_at=case.due_at))
+    computed = case_deadlines(
+        case.received_at,
+        terms,
+        holidays,
+        tz,
+        now=now,
+        paused_days=days,
+        due_at=case.due_at,
+        ack_due_at=case.ack_due_at,
+        clock_running=resumes_to in OPEN_STATES,
+    )
+    return _apply(case, computed)
+
+
+def _apply(case: Case, computed: CaseDeadlines) -> dict[str, tuple[Any, Any]]:
     before = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
     case.due_at = computed.due_at
     if case.acknowledged_at is None:

@@ -74,7 +74,7 @@ class Row:
     due_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
-    status: str
+    status: Status
     division_id: int | None
     satisfaction: int | None
 
@@ -148,16 +148,13 @@ def _parse(raw: dict[str, str], look: _Lookups) -> Row:
         moments.get("resolved_at"),
         moments.get("closed_at"),
     )
-    status = get("status") or (
-        Status.CLOSED.value
-        if closed
-        else Status.RESOLVED.value
-        if resolved
-        else Status.RECEIVED.value
+    given = get("status") or (
+        Status.CLOSED if closed else Status.RESOLVED if resolved else Status.RECEIVED
     )
-    if status not in {s.value for s in Status} or status == Status.MERGED.value:
-        problems.append(f"status {status!r} cannot be imported")
-    elif Status(status) in OUTCOMES and resolved is None:
+    status = Status(given) if given in set(Status) else None
+    if status is None or status == Status.MERGED:
+        problems.append(f"status {given!r} cannot be imported")
+    elif status in OUTCOMES and resolved is None:
         problems.append(f"status {status} needs resolved_at")
     if received and resolved and resolved < received:
         problems.append("resolved_at is before received_at")
@@ -165,7 +162,7 @@ def _parse(raw: dict[str, str], look: _Lookups) -> Row:
         problems.append("received_at is in the future")
     if problems:
         raise RowProblem("; ".join(problems))
-    assert received is not None
+    assert received is not None and status is not None
     return Row(
         reference=get("reference") or None,
         kind=kind,
@@ -215,7 +212,7 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
         look.tz,
         now=now,
         due_at=row.due_at,
-        clock_running=Status(row.status) in OPEN_STATES,
+        clock_running=row.status in OPEN_STATES,
     )
     received_day = local_date(row.received_at, look.tz)
     return {
@@ -235,7 +232,7 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
         "access_key_hash": digest(secrets.token_hex(16)),
         "track_token_hash": digest(secrets.token_hex(16)),
         "received_at": row.received_at,
-        "acknowledged_at": row.received_at if row.status != Status.RECEIVED.value else None,
+        "acknowledged_at": row.received_at if row.status != Status.RECEIVED else None,
         **asdict(deadlines),
         "resolved_at": row.resolved_at,
         "closed_at": row.closed_at,

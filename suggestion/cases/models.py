@@ -275,7 +275,7 @@ class CasePause(Base):
     paused_at: Mapped[datetime] = mapped_column(default=utcnow)
     resumed_at: Mapped[datetime | None]
     # The state the case returns to when the filer answers.
-    resume_status: Mapped[str] = mapped_column(sa.String(20))
+    resume_status: Mapped[Status] = mapped_column(StrEnumType(Status, 20))
     shifted_days: Mapped[int | None]
 
 

@@ -58,6 +58,8 @@ OPEN_STATES = frozenset(
 RUNNING_STATES = frozenset({Status.RECEIVED, Status.SCREENING, Status.IN_PROGRESS})
 # States that have had their outcome (and may be reopened).
 FINISHED_STATES = OUTCOMES | {Status.MERGED, Status.CLOSED}
+# States in which the filer may still be written to (a reply, not a change of state).
+REPLYING_STATES = frozenset(Status) - {Status.MERGED, Status.CLOSED}
 
 
 def values(states: frozenset[Status]) -> list[str]:

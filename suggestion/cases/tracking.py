@@ -168,7 +168,7 @@ def add_information(case: Case, text: str, files: list[attachments.CheckedFile])
         db.session.add(attachments.store(checked, case.id, event.id, public=True))
     if case.status == Status.AWAITING_INFO:
         pause = open_pause(case)
-        resume_to = Status(pause.resume_status) if pause else Status.SCREENING
+        resume_to = pause.resume_status if pause else Status.SCREENING
         transition(case, resume_to, actor_label=Actor.PUBLIC)
     db.session.flush()
     return event

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from suggestion.auth.models import User
 from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import working_days_between
-from suggestion.cases.deadlines import apply_deadlines
+from suggestion.cases.deadlines import move_deadlines_for_pause
 from suggestion.cases.events import record_event
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
@@ -113,10 +113,8 @@ def transition(
             old_due, old_ack = case.due_at, case.ack_due_at
             pause.resumed_at = now
             pause.shifted_days = paused_days(pause, now)
-            if pause.shifted_days:
-                # The deadlines move forward by the days paused (DESIGN §1.4).
-                db.session.flush()
-                apply_deadlines(case, now=now)
+            # The deadlines move forward by the days paused (DESIGN §1.4).
+            move_deadlines_for_pause(case, pause.shifted_days, resumes_to=to, now=now)
             if case.due_at != old_due:
                 diff["due_at"] = (old_due, case.due_at)
             if case.ack_due_at != old_ack:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
+from suggestion.core.db import StrEnumType
 from suggestion.core.extensions import db
 from suggestion.core.tasks import JobName
 from suggestion.core.tasks import TaskName
@@ -143,7 +144,9 @@ class BackgroundJob(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(60))
     args: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    status: Mapped[str] = mapped_column(sa.String(10), default=JobStatus.PENDING, index=True)
+    status: Mapped[JobStatus] = mapped_column(
+        StrEnumType(JobStatus, 10), default=JobStatus.PENDING, index=True
+    )
     result: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set by the latest claim; the heartbeat moves on while the job runs.

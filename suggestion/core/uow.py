@@ -61,7 +61,11 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
-    if previous.nested:  # a savepoint inside the work: the work goes on
+    # Only the end of the whole transaction drops its effects: a savepoint, or
+    # the inner transaction of a failed flush, rolls back while the work goes
+    # on. (No code here uses savepoints; if one did, effects registered inside
+    # a savepoint that then rolled back would still run at the commit.)
+    if previous.parent is not None:
         return
     session.info.pop(_EFFECTS, None)
     _run(session.info.pop(_UNDO, []))
@@ -80,14 +84,16 @@ def unit_of_work(keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None
     ``keep_on`` names exceptions that end the work but keep what it recorded
     (a task asking to be retried keeps the attempt it counted)."""
     try:
-        yield
-    except keep_on:
-        db.session.commit()
+        try:
+            yield
+        except keep_on:
+            db.session.commit()
+            raise
+        db.session.commit()  # a COMMIT the database refuses is rolled back below
+    except BaseException as error:
+        if not isinstance(error, keep_on) or db.session().in_transaction():
+            db.session.rollback()
         raise
-    except BaseException:
-        db.session.rollback()
-        raise
-    db.session.commit()
 
 
 def transactional(view: Callable[P, R]) -> Callable[P, R]:

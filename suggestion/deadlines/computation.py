@@ -89,17 +89,22 @@ class CaseDeadlines:
 
 
 def holiday_window(
-    received_at: datetime, terms: PolicyTerms, paused_days: int, tz: ZoneInfo
+    received_at: datetime,
+    terms: PolicyTerms,
+    paused_days: int,
+    tz: ZoneInfo,
+    due_at: datetime | None = None,
 ) -> tuple[date, date]:
     """The dates whose holidays every deadline and threshold of the case can
-    touch, so that a caller reads the holiday table once for all of them."""
+    touch (``due_at``: a deadline already set, see :func:`case_deadlines`),
+    so that a caller reads the holiday table once for all of them."""
     day = local_date(received_at, tz)
     around = max(terms.remind_before_days, terms.escalate_after_days)
     longest = max(terms.outcome_days, terms.ack_days, terms.progress_interval_days)
-    return (
-        day - timedelta(days=2 * around + 60),
-        day + timedelta(days=2 * (longest + paused_days + around) + 240),
-    )
+    last = day + timedelta(days=2 * (longest + paused_days + around) + 240)
+    if due_at is not None:
+        last = max(last, local_date(due_at, tz) + timedelta(days=2 * (paused_days + around) + 60))
+    return day - timedelta(days=2 * around + 60), last
 
 
 def case_deadlines(
@@ -111,22 +116,30 @@ def case_deadlines(
     now: datetime,
     paused_days: int = 0,
     due_at: datetime | None = None,
+    ack_due_at: datetime | None = None,
     clock_running: bool = True,
 ) -> CaseDeadlines:
     """All the deadlines of a case received at ``received_at``.
 
     - ``ack_due_at`` and ``due_at`` count the policy's working days from the
-      day of receipt, moved forward by the working days spent paused.
-    - ``due_at``, when given (an imported case's own deadline), is kept.
+      day of receipt, moved forward by the ``paused_days`` spent paused.
+    - A deadline already set is given instead — an imported case's own, or a
+      case's deadlines as they stood before a pause — and is moved forward
+      by the ``paused_days`` alone (at resumption: the days of that pause).
     - The thresholds derive from ``due_at``; a moment already past (a case
       registered late, a deadline shortened by a new policy) is ``now``, so
       that the next sweep, which looks at what crossed since its last run,
       still sees it. A case whose clock no longer runs (it has an outcome)
       has none.
     """
-    ack_due_at = deadline(received_at, terms.ack_days + paused_days, holidays, tz)
-    if due_at is None:
-        due_at = deadline(received_at, terms.outcome_days + paused_days, holidays, tz)
+
+    def moved(given: datetime | None, days_from_receipt: int) -> datetime:
+        if given is None:
+            return deadline(received_at, days_from_receipt + paused_days, holidays, tz)
+        return deadline(given, paused_days, holidays, tz) if paused_days else given
+
+    ack_due_at = moved(ack_due_at, terms.ack_days)
+    due_at = moved(due_at, terms.outcome_days)
     if not clock_running:
         return CaseDeadlines(ack_due_at, due_at, None, None, None, None)
     moments = thresholds(due_at, terms, holidays, tz)

@@ -18,6 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from suggestion.cases import codes
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
 from suggestion.cases.forms import FilingForm
@@ -144,8 +145,15 @@ def track_link(token: str) -> str | Response:
     return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
 
 
+def _case_by_code(tracking_code: str) -> Case | None:
+    code = codes.normalise_tracking_code(tracking_code)
+    if code is None:  # not a code at all (too long, a NUL byte): no look-up
+        return None
+    return db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).first()
+
+
 def _tracked_case(tracking_code: str) -> Case:
-    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == tracking_code)).first()
+    case = _case_by_code(tracking_code)
     if case is None or case.id not in session.get(_TRACKED, []):
         abort(404)
     return case
@@ -153,7 +161,7 @@ def _tracked_case(tracking_code: str) -> Case:
 
 @bp.get("/track/<tracking_code>")
 def case(tracking_code: str) -> str | Response:
-    found = db.session.scalars(sa.select(Case).where(Case.tracking_code == tracking_code)).first()
+    found = _case_by_code(tracking_code)
     if found is None or found.id not in session.get(_TRACKED, []):
         return redirect(url_for("public.track", code=tracking_code[:20]))
     return _render_case(found, AddInformationForm())

@@ -32,6 +32,7 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Priority
 from suggestion.cases.states import RejectGround
+from suggestion.cases.states import REPLYING_STATES
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import TRANSITIONS
 from suggestion.core.errors import Invalid
@@ -141,7 +142,7 @@ ACTIONS: dict[str, StaffAction] = {
             lambda who, case, f: service.reply(
                 who, case, message=f.message.data, expected_version=f.version.data
             ),
-            lambda s: s not in {Status.MERGED, Status.CLOSED},
+            _in(REPLYING_STATES),
             _l("Your reply has been sent to the filer."),
         ),
         StaffAction(

@@ -21,6 +21,7 @@ from suggestion.auth.models import Division
 from suggestion.auth.models import User
 from suggestion.auth.views import expire_idle_sessions
 from suggestion.cases.access import StaffAccess
+from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
@@ -77,9 +78,10 @@ def _labels() -> dict[str, Any]:
 def case_or_404(tracking_code: str) -> Case:
     """The case, if this person may see it; an administrator opening a
     corruption report is first sent to say why."""
-    case = db.session.scalars(
-        sa.select(Case).where(Case.tracking_code == tracking_code[:20])
-    ).first()
+    code = normalise_tracking_code(tracking_code)
+    if code is None:
+        abort(404)
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).first()
     if case is None:
         abort(404)
     who = access()

@@ -16,6 +16,7 @@ from flask import send_file
 from flask import session
 from flask import url_for
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from suggestion.cases import actions as service
 from suggestion.cases import attachments
@@ -25,6 +26,7 @@ from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import ReplyTemplate
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
+from suggestion.cases.workflow import TransitionError
 from suggestion.cases.workflow import TRANSITIONS
 from suggestion.core.errors import Conflict
 from suggestion.core.errors import DomainError
@@ -105,6 +107,8 @@ def act(tracking_code: str, name: str) -> Any:
     who = access()
     if not action.permission(who, case):
         abort(404)
+    if not action.offered(case.status):  # the page did not offer it in this state
+        raise TransitionError(case, case.status)
     form = action.form()
     if action.prepare:
         action.prepare(form, None)
@@ -124,6 +128,13 @@ def act(tracking_code: str, name: str) -> Any:
     if "csrf_token" in form.errors:
         abort(400, description="csrf")
     return render_case(case, 422, failed=(action.name, form))
+
+
+@bp.errorhandler(StaleDataError)
+def _changed_meanwhile(error: StaleDataError) -> Any:
+    """Two officers saved at the same moment: the second is told, as when the
+    form's version was already stale."""
+    return _refused(Conflict())
 
 
 @bp.errorhandler(Conflict)
@@ -156,7 +167,7 @@ def unlock(tracking_code: str) -> Any:
     return render_template("staff/unlock.html", case=case, form=form), 422 if form.errors else 200
 
 
-@bp.get("/cases/<tracking_code>/attachments/<int:attachment_id>")
+@bp.get("/cases/<tracking_code>/attachments/<id:attachment_id>")
 def download(tracking_code: str, attachment_id: int) -> Any:
     case = case_or_404(tracking_code)
     attachment = db.session.get(Attachment, attachment_id)

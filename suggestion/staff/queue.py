@@ -132,7 +132,8 @@ def bulk_assign() -> Any:
     form.division.choices = division_choices("")
     form.assignee.choices = officer_choices("")
     ids = [int(i) for i in request.form.getlist("case_id") if is_id(i)][:BULK_LIMIT]
-    division = db.session.get(Division, form.division.data) if form.validate_on_submit() else None
+    valid = form.validate_on_submit() and form.division.data
+    division = db.session.get(Division, form.division.data) if valid else None
     if not ids or division is None:
         raise Invalid(_l("Choose some cases and a division."), code="division")
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
@@ -142,8 +143,14 @@ def bulk_assign() -> Any:
         abort(404)
     try:
         for case in cases:
-            actions.assign(who, case, division=division, assignee=assignee)
+            try:
+                actions.assign(who, case, division=division, assignee=assignee)
+            except Invalid as error:
+                if error.code != "unchanged":  # already routed so: nothing to do
+                    raise
     except Invalid as error:
+        if error.code != "assignee":
+            raise
         raise Invalid(
             _l(
                 "That officer cannot take these cases (another division, or inactive). Nothing was changed."
