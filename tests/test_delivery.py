@@ -41,3 +41,29 @@ def test_a_failing_message_backs_off_then_fails_and_administrators_see_it(
     login(client, admin)
     page = client.get("/admin/").get_data(as_text=True)
     assert "bounce@example.com" in page, page[page.find("<main") :][:3000]
+
+
+def test_a_message_sent_again_after_a_crash_carries_the_same_message_id(
+    app, file_a_case, smtp_server, monkeypatch
+):
+    """A worker killed between the server's answer and its commit sends the
+    message again: mail systems can drop the copy only if both carry one ID,
+    derived from the notification and the site alone."""
+    mailbox, port = smtp_server
+    file_a_case(email="twice@example.com")
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://suggestion.agency.go.th")
+    with app.app_context():
+        notification_id = db.session.scalars(
+            sa.select(Notification.id).where(Notification.to_address == "twice@example.com")
+        ).one()
+        assert delivery.deliver(notification_id) == delivery.DeliveryResult.SENT
+        db.session.rollback()  # the worker died before its commit
+        assert delivery.deliver(notification_id) == delivery.DeliveryResult.SENT
+        db.session.rollback()
+        db.session.remove()
+    first, second = mailbox.wait_for("twice@example.com", count=2)
+    expected = f"<notification-{notification_id}@suggestion.agency.go.th>"
+    assert first["Message-ID"] == second["Message-ID"] == expected

@@ -6,8 +6,8 @@ import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
-from email.utils import make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -30,14 +30,23 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
+def message_id(notification_id: int) -> str:
+    """``<notification-2356@suggestion.agency.go.th>``: the site's host from
+    PUBLIC_BASE_URL, the one address every process shares."""
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    return f"<notification-{notification_id}@{host}>"
+
+
 def build_message(notification: Notification) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = notification.to_address
     message["Subject"] = notification.subject
     message["Date"] = formatdate(localtime=False)
-    # A stable Message-ID lets mail systems drop a copy resent after a crash.
-    message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
+    # A Message-ID from the notification and the site alone, the same on every
+    # try, lets mail systems drop a copy resent after a crash (make_msgid would
+    # add the time, the process and random bits).
+    message["Message-ID"] = message_id(notification.id)
     message.set_content(notification.body or "")
     return message
 
