@@ -1,0 +1,117 @@
+"""Faults of the services the site depends on (DESIGN §5 "Faults"): each test
+starts and stops a service of its own — a redis-server, an upload folder —
+and leaves the shared ones alone."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from suggestion import create_app
+from suggestion.core.extensions import db
+from suggestion.notify import outbox
+from tests.helpers import free_port
+from tests.helpers import port_open
+from tests.helpers import start_worker
+from tests.helpers import wait_until
+from tests.helpers import worker_caught_up
+
+pytestmark = [pytest.mark.worker]
+
+FILING = {
+    "kind": "complaint",
+    "category": "data-service",
+    "subject": "ระหว่างที่ระบบคิวหยุด",
+    "description": "ทดสอบ",
+    "consent": True,
+    "certify_true": True,
+}
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a port of its own."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",  # noqa: S607
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: port_open(self.port), timeout=10, what="redis-server")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    redis = RedisServer()
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+def test_with_the_broker_down_filings_do_not_wait_and_each_receipt_arrives_once(
+    app, live_db, own_redis, smtp_server, tmp_path
+):
+    mailbox, smtp_port = smtp_server
+    queue = "broker-down-under-load"
+    worker = start_worker(
+        smtp_port, queue, tmp_path / "worker.log", TEST_BROKER_URL=own_redis.url,
+        CELERY_QUEUE=queue,
+    )  # fmt: skip
+    site = create_app(
+        "testing",
+        {"CELERY": {**app.config["CELERY"], "broker_url": own_redis.url,
+                    "task_default_queue": queue}},
+    )  # fmt: skip
+    client = site.test_client()
+    try:
+        own_redis.stop()
+        slowest_filing = slowest_page = 0.0
+        addresses = [f"down-{n}@example.com" for n in range(20)]
+        for address in addresses:
+            started = time.monotonic()
+            response = client.post(
+                "/api/v1/cases", json={**FILING, "complainant": {"name": "ก", "email": address}}
+            )
+            slowest_filing = max(slowest_filing, time.monotonic() - started)
+            assert response.status_code == 201
+            started = time.monotonic()
+            assert client.get("/process").status_code == 200  # needs no broker
+            slowest_page = max(slowest_page, time.monotonic() - started)
+        assert slowest_filing < 1.0, f"a filing took {slowest_filing:.2f} s"
+        assert slowest_page < 1.0, f"a page took {slowest_page:.2f} s"
+        assert all(mailbox.to(address) == [] for address in addresses)
+
+        own_redis.start()  # the broker is back: the requeue publishes what waited
+        with site.app_context():
+            wait_until(
+                lambda: outbox.publish(outbox.stale_notification_ids(grace_seconds=0)) >= 20,
+                timeout=60,
+                what="the requeue to reach the broker again",
+            )
+            db.session.remove()
+        for address in addresses:
+            mailbox.wait_for(address, timeout=60)
+        worker_caught_up(site, mailbox, queue)
+        received = Counter(m["To"] for m in mailbox.messages if m["To"] in addresses)
+        assert received == Counter(dict.fromkeys(addresses, 1))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        with site.app_context():
+            db.engine.dispose()
