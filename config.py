@@ -86,6 +86,11 @@ class Config:
         # are left, and cost two Redis round trips on every look-up (measured:
         # 13% of the tracking API's throughput, docs/performance.md).
         self.RATELIMIT_HEADERS_ENABLED = False
+        # A rate-limit store that is down must not refuse a log-in or any other
+        # limited request: Flask-Limiter then counts in this process's memory,
+        # logs that it does, and goes back to the store once it answers again.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.TRACK_FAILED_LOOKUP_LIMIT = _env("TRACK_FAILED_LOOKUP_LIMIT", "10 per 15 minutes")
 
         self.BABEL_DEFAULT_LOCALE = "th"

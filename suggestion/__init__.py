@@ -40,6 +40,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.config.from_object(load_config(app.instance_path, env_name))
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _log_warnings_to_stderr()
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
@@ -67,6 +68,18 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     cli.init_app(app)
     celery_init_app(app)
     return app
+
+
+def _log_warnings_to_stderr() -> None:
+    """Warnings of every library (a store that is down, a broker unreachable)
+    reach the process's standard error, where gunicorn and the operator see
+    them, unless the process configured logging itself (Celery does)."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
 
 def _use_sqlite_pragmas(app: Flask) -> None:

@@ -245,3 +245,61 @@ def copy_case(template_id: int, copies: int, fiscal_year: int, salt: str) -> Non
     """),  # noqa: S608 (the names are the model's columns)
         {"copies": copies, "id": template_id, "salt": salt},
     )
+
+
+class SiteProcess:
+    """The site in a process of its own (gunicorn, as deployed), with the
+    settings a test gives it; a browser-less client that keeps its cookies."""
+
+    def __init__(self, log_path: Path, **env: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {
+            **os.environ,
+            "SUGGESTION_ENV": "testing",
+            "TEST_DATABASE_URL": services.DATABASE_URL,
+            "TEST_BROKER_URL": services.BROKER_URL,
+            **env,
+        }
+        self.log = log_path.open("w")
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{self.port}",
+             "wsgi:app"],
+            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        wait_until(lambda: port_open(self.port), timeout=60, what="gunicorn")
+        import http.cookiejar
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+                return None
+
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
+
+    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        import urllib.error
+        import urllib.parse
+
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.url + path, body, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def log_in(self, email: str, password: str) -> int:
+        _status, page = self.request("/staff/login")
+        token = CSRF_RE.search(page)
+        assert token, page[:300]
+        status, _ = self.request(
+            "/staff/login", {"csrf_token": token.group(1), "email": email, "password": password}
+        )
+        return status
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()

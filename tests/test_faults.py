@@ -16,6 +16,7 @@ from suggestion.core.extensions import db
 from suggestion.notify import outbox
 from tests.helpers import free_port
 from tests.helpers import port_open
+from tests.helpers import SiteProcess
 from tests.helpers import start_worker
 from tests.helpers import wait_until
 from tests.helpers import worker_caught_up
@@ -115,3 +116,46 @@ def test_with_the_broker_down_filings_do_not_wait_and_each_receipt_arrives_once(
         worker.wait(timeout=30)
         with site.app_context():
             db.engine.dispose()
+
+
+def test_staff_log_in_while_the_rate_limit_store_is_down(app, live_db, own_redis, tmp_path):
+    """The site as deployed (gunicorn), counting log-in failures in a Redis of
+    the test's own: with Redis stopped, staff still log in and failures are
+    counted in memory; once Redis is back, they are counted there again."""
+    import redis as redis_client
+
+    from tests.factories import make_user
+    from tests.factories import PASSWORD
+
+    with app.app_context():
+        make_user("officer", "SERVICE", "limits.officer@example.go.th")
+        db.session.commit()
+        db.session.remove()
+    site = SiteProcess(
+        tmp_path / "site.log", RATELIMIT_STORAGE_URI=own_redis.url, CELERY_QUEUE="limits-test"
+    )
+    store = redis_client.Redis(port=own_redis.port)
+    try:
+        assert site.log_in("nobody@example.go.th", "a-wrong-password") == 401
+        assert store.dbsize() > 0  # the failure is counted in Redis
+
+        own_redis.stop()
+        assert site.log_in("limits.officer@example.go.th", PASSWORD) == 303
+        failures = [site.log_in("nobody@example.go.th", "a-wrong-password") for _ in range(21)]
+        assert failures[:20] == [401] * 20 and failures[20] == 429  # counted in memory
+
+        own_redis.start()  # empty, as a restarted Redis without persistence is
+        store = redis_client.Redis(port=own_redis.port)
+        wait_until(
+            lambda: (
+                site.log_in("nobody@example.go.th", "a-wrong-password") == 401
+                and store.dbsize() > 0
+            ),
+            timeout=90,
+            what="the limiter to use Redis again",
+        )
+        again = [site.log_in("nobody@example.go.th", "a-wrong-password") for _ in range(20)]
+        assert again[-1] == 429 and store.dbsize() > 0  # throttled again, in Redis
+    finally:
+        site.stop()
+    assert "falling back to in-memory storage" in (tmp_path / "site.log").read_text()
