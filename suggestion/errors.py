@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
 from flask import Flask
+from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
-from werkzeug.exceptions import InternalServerError
 
 from suggestion.core.errors import Conflict
 from suggestion.core.errors import DomainError
+from suggestion.core.i18n import current_language
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,14 @@ def _messages() -> dict[int, str]:
         429: _(
             "Too many attempts from your connection. Please wait up to 15 minutes and try again."
         ),
+        # Every such request was rolled back: say so (issue 12).
         500: _(
-            "Something went wrong on our side. Nothing you sent has been lost; please try again."
+            "We could not complete your request, and nothing of it was saved. "
+            "Please try again in a few minutes."
+        ),
+        503: _(
+            "A service we need is not available, and nothing of your request was saved. "
+            "Please try again in a few minutes."
         ),
     }
 
@@ -68,8 +77,30 @@ def handle_stale_data(error: StaleDataError) -> ResponseReturnValue:
 
 
 def handle_unexpected(error: Exception) -> ResponseReturnValue:
+    """An error nobody foresaw: the request was rolled back. The page must not
+    need what may have failed — the database most of all, from which a
+    logged-in user's name would be read — so it is drawn without the user;
+    if even that fails, a page of plain HTML in the visitor's language."""
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return handle_http_error(InternalServerError())
+    message = _messages()[500]
+    if _wants_json():
+        return jsonify({"errors": {"_request": [message]}}), 500
+    # Drawn as for a visitor: Flask-Login would otherwise load the user from
+    # the database for the page's menu (it keeps the request's user in g).
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    try:
+        return render_template("error.html", code=500, message=message), 500
+    except Exception:
+        log.exception("the error page could not be drawn")
+        return _bare_page(message), 500
+
+
+def _bare_page(message: str) -> str:
+    language = escape(current_language())
+    return (
+        f'<!doctype html><html lang="{language}"><meta charset="utf-8">'
+        f"<title>500</title><h1>{escape(message)}</h1></html>"
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ Celery worker process, waiting for a condition, and a publisher that records."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -303,3 +304,61 @@ class SiteProcess:
         self.process.terminate()
         self.process.wait(timeout=30)
         self.log.close()
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary folder,
+    its own port), for tests that stop the database; the shared one stays up."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        self.bin = versions[-1] if versions else Path(shutil.which("initdb") or "initdb").parent
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="suggestion-pg-"))
+        self.data = self.folder / "data"
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/suggestion"
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.folder, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    def _run(self, program: str, *args: str) -> None:
+        command = [str(self.bin / program), *args]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True)  # noqa: S603
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
+                  str(self.folder / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def create_database(self) -> None:
+        engine = sa.create_engine(
+            f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres",
+            isolation_level="AUTOCOMMIT",
+        )
+        with engine.connect() as conn:
+            conn.execute(sa.text("CREATE DATABASE suggestion"))
+        engine.dispose()
+
+    def remove(self) -> None:
+        import shutil
+
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def flask_command(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    """``flask …`` in a process of its own, as an operator runs it."""
+    environment = {**os.environ, "SUGGESTION_ENV": "testing", **env}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT, env=environment, input=stdin, capture_output=True, text=True, check=True,
+    )  # fmt: skip

@@ -14,8 +14,10 @@ import pytest
 from suggestion import create_app
 from suggestion.core.extensions import db
 from suggestion.notify import outbox
+from tests.helpers import flask_command
 from tests.helpers import free_port
 from tests.helpers import port_open
+from tests.helpers import PostgresServer
 from tests.helpers import SiteProcess
 from tests.helpers import start_worker
 from tests.helpers import wait_until
@@ -159,3 +161,30 @@ def test_staff_log_in_while_the_rate_limit_store_is_down(app, live_db, own_redis
     finally:
         site.stop()
     assert "falling back to in-memory storage" in (tmp_path / "site.log").read_text()
+
+
+def test_the_error_page_with_the_database_down_is_the_sites_own_in_thai(tmp_path):
+    """A logged-in officer, a database that stops: the 500 page must not need
+    the database (it used to load the officer's name from it, fail, and leave
+    Werkzeug's bare English page), and it says that nothing was saved."""
+    database = PostgresServer()
+    try:
+        database.start()
+        database.create_database()
+        settings = {"TEST_DATABASE_URL": database.url, "CELERY_QUEUE": "database-down-test"}
+        flask_command("db", "upgrade", **settings)
+        flask_command("seed", "demo", **settings)
+        site = SiteProcess(tmp_path / "site.log", **settings)
+        try:
+            assert site.log_in("officer@example.go.th", "demo-password-2569") == 303
+            assert site.request("/staff/")[0] == 200
+            database.stop()
+            status, page = site.request("/staff/")
+        finally:
+            site.stop()
+    finally:
+        database.remove()
+    assert status == 500
+    assert '<html lang="th">' in page and "/static/style.css" in page  # the site's own page
+    assert "ไม่ได้บันทึกข้อมูลใด ๆ" in page  # in Thai: nothing was saved
+    assert "Internal Server Error" not in page
