@@ -147,3 +147,30 @@ def test_urls_that_cannot_name_a_row_answer_404(app, client, staff, file_a_case)
     token = csrf_token(public, "/track")
     posted = public.post(f"/track/{code}%00/information", data={"csrf_token": token, "text": "x"})
     assert posted.status_code == 404
+
+
+def test_the_daily_sweep_settles_files_left_staged_by_a_dead_process(app, db_session):
+    """A process that died between writing a file and its commit or rollback
+    leaves a staged file: moved into place if its row was committed, removed
+    if not; a file younger than an hour may belong to a request still running."""
+    import os
+    import time as clock
+
+    with app.test_request_context():
+        case = make_case().case
+        committed = attachments.store(checked_pdf(), case.id, None, public=True)
+        db.session.add(committed)
+        db.session.flush()
+        db.session.info.clear()  # the process "dies": neither commit nor rollback effects run
+        folder = attachments._path(committed.storage_key).parent
+        orphan = folder / ("0" * 32 + ".pdf" + attachments.STAGED)
+        orphan.write_bytes(b"%PDF-1.4 orphan")
+        recent = folder / ("1" * 32 + ".pdf" + attachments.STAGED)
+        recent.write_bytes(b"%PDF-1.4 in flight")
+        two_hours_ago = clock.time() - 7200
+        for path in folder.glob("*" + attachments.STAGED):
+            if path != recent:
+                os.utime(path, (two_hours_ago, two_hours_ago))
+        assert attachments.sweep_staged() == {"moved": 1, "removed": 1}
+        assert attachments._path(committed.storage_key).read_bytes() == checked_pdf().data
+        assert not orphan.exists() and recent.exists()

@@ -8,12 +8,15 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from suggestion import create_app
 from suggestion.core.extensions import db
 from suggestion.notify import outbox
+from tests import services
+from tests.factories import upload
 from tests.helpers import flask_command
 from tests.helpers import free_port
 from tests.helpers import port_open
@@ -22,8 +25,6 @@ from tests.helpers import SiteProcess
 from tests.helpers import start_worker
 from tests.helpers import wait_until
 from tests.helpers import worker_caught_up
-
-pytestmark = [pytest.mark.worker]
 
 FILING = {
     "kind": "complaint",
@@ -67,6 +68,7 @@ def own_redis() -> Iterator[RedisServer]:
     redis.stop()
 
 
+@pytest.mark.worker
 def test_with_the_broker_down_filings_do_not_wait_and_each_receipt_arrives_once(
     app, live_db, own_redis, smtp_server, tmp_path
 ):
@@ -120,6 +122,7 @@ def test_with_the_broker_down_filings_do_not_wait_and_each_receipt_arrives_once(
             db.engine.dispose()
 
 
+@pytest.mark.redis
 def test_staff_log_in_while_the_rate_limit_store_is_down(app, live_db, own_redis, tmp_path):
     """The site as deployed (gunicorn), counting log-in failures in a Redis of
     the test's own: with Redis stopped, staff still log in and failures are
@@ -163,6 +166,7 @@ def test_staff_log_in_while_the_rate_limit_store_is_down(app, live_db, own_redis
     assert "falling back to in-memory storage" in (tmp_path / "site.log").read_text()
 
 
+@pytest.mark.postgres
 def test_the_error_page_with_the_database_down_is_the_sites_own_in_thai(tmp_path):
     """A logged-in officer, a database that stops: the 500 page must not need
     the database (it used to load the officer's name from it, fail, and leave
@@ -188,3 +192,56 @@ def test_the_error_page_with_the_database_down_is_the_sites_own_in_thai(tmp_path
     assert '<html lang="th">' in page and "/static/style.css" in page  # the site's own page
     assert "ไม่ได้บันทึกข้อมูลใด ๆ" in page  # in Thai: nothing was saved
     assert "Internal Server Error" not in page
+
+
+@pytest.fixture
+def small_upload_folder(app, tmp_path, monkeypatch) -> Iterator[Path]:
+    """An upload folder of the test's own: a 64 KiB tmpfs, so that the test
+    can fill it or make it read-only (the shared disk is never touched)."""
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    mounted = subprocess.run(  # noqa: S603
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],  # noqa: S607
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if mounted.returncode != 0:
+        why = f"cannot mount a small folder here: {mounted.stderr.strip()}"
+        if services.IN_CI:
+            pytest.fail(why)
+        pytest.skip(why)
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)  # noqa: S603,S607
+
+
+def _file_with_a_large_text_file(client, form_data) -> tuple[int, str]:
+    response = client.post(
+        "/file/complaint",
+        data=form_data(client, attachments=[upload(b"x" * 40_000, "notes.txt")]),
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fault", ["full", "read-only"])
+def test_an_upload_folder_that_fails_records_nothing_and_keeps_what_was_typed(
+    client, small_upload_folder, fault
+):
+    from tests.test_filing import form_data
+    from tests.test_filing import written
+
+    if fault == "full":
+        (small_upload_folder / "filler").write_bytes(b"\0" * 40_000)
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_upload_folder)], check=True)  # noqa: S603,S607
+    before = written()
+    status, page = _file_with_a_large_text_file(client, form_data)
+    assert status == 503
+    assert "เรื่องของท่านยังไม่ได้รับการบันทึก" in page  # in Thai: the case was NOT recorded
+    assert 'value="บริการข้อมูลล่าช้า"' in page  # the subject typed is still there
+    assert "ขอข้อมูลสถิติเมื่อวันที่ 1 พฤศจิกายน" in page  # and the facts
+    assert written() == before
+    left = sorted(p.name for p in small_upload_folder.rglob("*") if p.is_file())
+    assert left == (["filler"] if fault == "full" else [])

@@ -31,6 +31,12 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
         },
         # The morning digest (the task itself skips weekends and holidays).
         "sla-digest": {"task": TaskName.SLA_DIGEST.value, "schedule": crontab(hour=7, minute=30)},
+        # Files a process wrote but never committed nor removed (it died in
+        # between): moved into place if their row exists, else removed.
+        "files-sweep-staged": {
+            "task": TaskName.SWEEP_STAGED_FILES.value,
+            "schedule": crontab(hour=3, minute=15),
+        },
         # Last month's SLA report to managers and administrators (the task
         # skips every day but the first working day of the month).
         "reports-monthly": {

@@ -15,6 +15,7 @@ from celery import shared_task
 from celery import Task
 from flask import current_app
 
+from suggestion.cases import attachments
 from suggestion.core.extensions import db
 from suggestion.core.jobs import beat
 from suggestion.core.jobs import claim_job
@@ -93,6 +94,11 @@ def monthly_reports(day: str | None = None) -> int:
 def ensure_next_year() -> int:
     today = agency_today()
     return ensure_year(today.year + 1)
+
+
+@shared_task(name=TaskName.SWEEP_STAGED_FILES)
+def sweep_staged_files() -> dict[str, int]:
+    return attachments.sweep_staged()
 
 
 @shared_task(name=TaskName.RUN_JOB)

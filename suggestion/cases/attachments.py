@@ -7,19 +7,26 @@ by the name the person gave.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
 import filetype
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from suggestion.cases.models import Attachment
 from suggestion.core.errors import Invalid
+from suggestion.core.errors import Unavailable
+from suggestion.core.extensions import db
 from suggestion.core.uow import on_commit
 from suggestion.core.uow import on_rollback
 
@@ -36,12 +43,24 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "text/plain": ".txt",
 }
+log = logging.getLogger(__name__)
+
 STAGED = ".staged"  # a file written but not yet committed
 ALLOWED_DESCRIPTION = _l("PDF, images (JPEG, PNG, GIF, WebP), Word, Excel or plain text")
 
 
 class AttachmentError(Invalid):
     """A file that cannot be accepted; the message is for the person who sent it."""
+
+
+class FilesNotStored(Unavailable):
+    """The upload folder cannot take the files (full, read-only): the request
+    is not recorded, and the person is told so."""
+
+    default_message = _l(
+        "Your case was not recorded: we could not store your files just now. "
+        "Everything you typed is still below; please send it again in a few minutes."
+    )
 
 
 @dataclass(frozen=True)
@@ -119,11 +138,17 @@ def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: b
     key = secrets.token_hex(16) + ALLOWED_TYPES[checked.content_type]
     final = _path(key)
     staged = final.with_name(final.name + STAGED)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with staged.open("wb") as out:
-        out.write(checked.data)
-        out.flush()
-        os.fsync(out.fileno())
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with staged.open("wb") as out:
+            out.write(checked.data)
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as error:  # a full or read-only folder: nothing is left behind
+        log.error("upload folder refused a file: %s", error.strerror or error)
+        with contextlib.suppress(OSError):
+            staged.unlink(missing_ok=True)
+        raise FilesNotStored() from error
     on_commit(lambda: _move(staged, final))
     on_rollback(lambda: staged.unlink(missing_ok=True))
     return Attachment(
@@ -154,3 +179,28 @@ def path_of(attachment: Attachment) -> Path:
     if not final.exists() and staged.exists():
         staged.replace(final)
     return final
+
+
+def sweep_staged(older_than: timedelta = timedelta(hours=1)) -> dict[str, int]:
+    """Settle the staged files left behind by processes that died between
+    writing a file and their commit or rollback (a daily task): a file whose
+    row was committed is moved into place, any other is removed. Files
+    younger than ``older_than`` may belong to a request still running."""
+    cutoff = time.time() - older_than.total_seconds()
+    stray = [
+        path
+        for path in Path(current_app.config["UPLOAD_DIR"]).glob(f"*/*{STAGED}")
+        if path.stat().st_mtime < cutoff
+    ]
+    keys = {path.name.removesuffix(STAGED): path for path in stray}
+    kept = set(
+        db.session.scalars(
+            sa.select(Attachment.storage_key).where(Attachment.storage_key.in_(keys))
+        )
+    )
+    for key, path in keys.items():
+        if key in kept:
+            path.replace(path.with_name(key))
+        else:
+            path.unlink(missing_ok=True)
+    return {"moved": len(kept), "removed": len(keys) - len(kept)}

@@ -5,6 +5,8 @@ one place (suggestion.errors), whoever raises them.
   case's existence is never revealed.
 - :class:`Conflict` — someone changed it meanwhile: 409, with its current state.
 - :class:`Invalid` — the request cannot be done with these values: 422.
+- :class:`Unavailable` — something the request needs (the upload folder)
+  cannot be used now: 503; nothing of the request was saved.
 
 Each carries a message for people, lazily translated, so that it is shown in
 the language of the page that catches it.
@@ -45,3 +47,11 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 422
     default_message = _l("This cannot be done with these values.")
+
+
+class Unavailable(DomainError):
+    status = 503
+    default_message = _l(
+        "A service we need is not available, and nothing of your request was saved. "
+        "Please try again in a few minutes."
+    )

@@ -20,6 +20,7 @@ class TaskName(enum.StrEnum):
     MONTHLY_REPORTS = "reports.monthly"
     ENSURE_NEXT_YEAR = "calendar.ensure_next_year"
     RUN_JOB = "jobs.run"
+    SWEEP_STAGED_FILES = "files.sweep_staged"
 
 
 class JobName(enum.StrEnum):

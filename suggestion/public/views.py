@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from suggestion.cases import codes
 from suggestion.cases import tracking
+from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.filing import file_case
 from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Case
@@ -101,6 +102,22 @@ def file(kind: str) -> str | Response:
     return render_template(
         "public/file.html", form=form, kind=case_kind, files_lost=files_lost
     ), status  # type: ignore[return-value]
+
+
+@bp.errorhandler(FilesNotStored)
+def _files_not_stored(error: FilesNotStored) -> Any:
+    """The upload folder refused the files: nothing was recorded (the unit of
+    work rolled back and removed what it had stored). The filer is told so,
+    in their language, with what they typed."""
+    flash(str(error.message), "error")
+    args = request.view_args or {}
+    if request.endpoint == "public.file":
+        kind = _kind_or_404(args.get("kind", ""))
+        form = FilingForm(kind, current_language())  # what was sent, files aside
+        return render_template("public/file.html", form=form, kind=kind), 503
+    if request.endpoint == "public.add_information":
+        return _render_case(_tracked_case(args.get("tracking_code", "")), AddInformationForm(), 503)
+    return render_template("error.html", code=503, message=str(error.message)), 503
 
 
 @bp.get("/file/receipt")

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort
+from flask import flash
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
 from suggestion.auth.permissions import can_register_intake
+from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.filing import file_case
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
@@ -21,6 +23,19 @@ from suggestion.core.time import utcnow
 from suggestion.staff import forms
 from suggestion.staff.blueprint import access
 from suggestion.staff.blueprint import bp
+
+
+@bp.errorhandler(FilesNotStored)
+def _files_not_stored(error: FilesNotStored) -> Any:
+    """The upload folder refused the files: nothing was recorded; the form
+    comes back with what was typed."""
+    flash(str(error.message), "error")
+    args = request.view_args or {}
+    if request.endpoint == "staff.intake":
+        kind = Kind(args["kind"])
+        form = forms.IntakeForm(kind, current_language())
+        return render_template("staff/intake.html", form=form, kind=kind), 503
+    return render_template("error.html", code=503, message=str(error.message)), 503
 
 
 @bp.get("/intake")
