@@ -68,6 +68,9 @@ class Config:
         self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "folder"
         self.MAIL_FOLDER = _env("MAIL_FOLDER", str(instance / "mail"))
         self.MAIL_MAX_ATTEMPTS = 8
+        # The first retry of a temporary failure waits this long; each next
+        # one twice as long, at most an hour (30 s: about 63 minutes in all).
+        self.MAIL_RETRY_BASE_SECONDS = float(_env("MAIL_RETRY_BASE_SECONDS", "30") or 30)
         # How often beat runs the deadline sweep.
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "300") or 300)
         # Cases per batch of the sweep (each batch is committed before the next).

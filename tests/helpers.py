@@ -362,3 +362,36 @@ def flask_command(*args: str, stdin: str = "", **env: str) -> subprocess.Complet
         [sys.executable, "-m", "flask", *args],
         cwd=ROOT, env=environment, input=stdin, capture_output=True, text=True, check=True,
     )  # fmt: skip
+
+
+class ScriptedMailServer(Mailbox):
+    """A real SMTP server (aiosmtpd) of the test's own that answers each
+    recipient's tries from a script — ``script[address]`` is the answers to
+    its next tries, e.g. ``["451 4.3.0 Try again later"]`` — and accepts once
+    the script runs out; it notes when each try came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.script: dict[str, list[str]] = {}
+        self.tries: list[tuple[float, str, str]] = []
+        self.port = free_port()
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        answers = self.script.get(address) or []
+        answer = answers.pop(0) if answers else "250 OK"
+        self.tries.append((time.monotonic(), address, answer))
+        if answer.startswith("250"):
+            envelope.rcpt_tos.append(address)
+        return answer
+
+    def tries_of(self, address: str) -> list[tuple[float, str]]:
+        return [(at, answer) for at, to, answer in self.tries if to == address]
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()

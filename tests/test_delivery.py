@@ -3,6 +3,8 @@ shown to administrators."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from suggestion.core.extensions import db
@@ -24,20 +26,30 @@ def test_a_failing_message_backs_off_then_fails_and_administrators_see_it(
         notification = db.session.scalars(
             sa.select(Notification).where(Notification.to_address == "bounce@example.com")
         ).one()
-        results = []
+        results, waits = [], []
+        now = notification.next_attempt_at
         for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
-            results.append(delivery.deliver(notification.id))
+            # Published again before its time (the requeue, a restarted
+            # worker): not tried, and not counted.
+            early = delivery.deliver(notification.id, now=now - timedelta(seconds=1))
+            assert early.result == delivery.DeliveryResult.NOT_YET
+            tried = delivery.deliver(notification.id, now=now)
+            results.append(tried.result)
             db.session.commit()
+            if tried.next_attempt_at is not None:
+                waits.append((tried.next_attempt_at - now).total_seconds())
+                now = tried.next_attempt_at
         db.session.refresh(notification)
         assert results[:-1] == [delivery.DeliveryResult.RETRY] * (len(results) - 1)
         assert results[-1] == delivery.DeliveryResult.FAILED
+        assert waits == [30, 60, 120, 240, 480, 960, 1920]  # about 63 minutes in all
         assert notification.status == "failed" and notification.attempts == 8
         assert "ConnectionRefused" in notification.last_error
-        assert delivery.deliver(notification.id) == delivery.DeliveryResult.SKIPPED
+        assert delivery.deliver(notification.id).result == delivery.DeliveryResult.SKIPPED
         db.session.remove()
-    assert (
-        delivery.backoff(1).total_seconds() == 30 and delivery.backoff(20).total_seconds() == 3600
-    )
+    with app.app_context():
+        assert delivery.backoff(1).total_seconds() == 30
+        assert delivery.backoff(20).total_seconds() == 3600
     login(client, admin)
     page = client.get("/admin/").get_data(as_text=True)
     assert "bounce@example.com" in page, page[page.find("<main") :][:3000]
@@ -59,9 +71,9 @@ def test_a_message_sent_again_after_a_crash_carries_the_same_message_id(
         notification_id = db.session.scalars(
             sa.select(Notification.id).where(Notification.to_address == "twice@example.com")
         ).one()
-        assert delivery.deliver(notification_id) == delivery.DeliveryResult.SENT
+        assert delivery.deliver(notification_id).result == delivery.DeliveryResult.SENT
         db.session.rollback()  # the worker died before its commit
-        assert delivery.deliver(notification_id) == delivery.DeliveryResult.SENT
+        assert delivery.deliver(notification_id).result == delivery.DeliveryResult.SENT
         db.session.rollback()
         db.session.remove()
     first, second = mailbox.wait_for("twice@example.com", count=2)

@@ -27,6 +27,7 @@ from suggestion.core.jobs import stale_job_ids
 from suggestion.core.settings import agency_today
 from suggestion.core.tasks import JobName
 from suggestion.core.tasks import TaskName
+from suggestion.core.time import utcnow
 from suggestion.notify import delivery
 from suggestion.notify import outbox
 from suggestion.reports.mailing import send_monthly_reports
@@ -50,10 +51,13 @@ def _requeue_grace() -> timedelta:
 
 @shared_task(name=TaskName.DELIVER_NOTIFICATION, bind=True, max_retries=None)
 def deliver_notification(self: Task, notification_id: int) -> str:
-    result = delivery.deliver(notification_id)  # a retry keeps the attempt it records
-    if result == delivery.DeliveryResult.RETRY:
-        raise self.retry(countdown=delivery.backoff(self.request.retries + 1).total_seconds())
-    return result
+    """Deliver once; a retry waits until the row's next attempt is due (the
+    row, not this message's retry count, holds the back-off)."""
+    delivery_ = delivery.deliver(notification_id)  # a retry keeps the attempt it records
+    if delivery_.next_attempt_at is not None:
+        wait = (delivery_.next_attempt_at - utcnow()).total_seconds()
+        raise self.retry(countdown=max(wait, 0.0))
+    return delivery_.result
 
 
 @shared_task(name=TaskName.REQUEUE_STALE)

@@ -27,7 +27,7 @@ depends_on = None
 ACTIONS = (
     "account_created", "account_changed", "account_deactivated", "account_reactivated",
     "password_reset", "policy_created", "policy_changed", "holiday_set", "holiday_removed",
-    "holidays_loaded", "template_created", "template_changed",
+    "holidays_loaded", "template_created", "template_changed", "email_resent",
 )
 APPEND_ONLY_MESSAGE = "admin_events is append-only"
 

@@ -66,7 +66,7 @@ class EmailTaken(Invalid):
 # --- Who acts, and may they ------------------------------------------------------
 
 
-def _authorise(actor: User | None) -> tuple[int | None, str]:
+def authorise(actor: User | None) -> tuple[int | None, str]:
     """The actor's id and label for the record, once their right is checked.
     ``None`` is the command line: whoever runs it already holds the server."""
     if actor is None:
@@ -76,7 +76,7 @@ def _authorise(actor: User | None) -> tuple[int | None, str]:
     return actor.id, actor.email
 
 
-def _record(
+def record(
     who: tuple[int | None, str], action: AdminAction, target: str, diff: Mapping[str, Any]
 ) -> None:
     record_admin_change(who[0], who[1], action, target, diff)
@@ -142,7 +142,7 @@ def create_account(
     password: str,
 ) -> User:
     """A new staff account with a first password (the rule of DESIGN §5)."""
-    who = _authorise(actor)
+    who = authorise(actor)
     values = _account_values(None, email=email, name=name, role=role, division_id=division_id)
     if not password:
         raise Invalid(_l("Give a first password."), code="password")
@@ -156,7 +156,7 @@ def create_account(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    _record(
+    record(
         who,
         AdminAction.ACCOUNT_CREATED,
         user.email,
@@ -179,7 +179,7 @@ def update_account(
     """Change an account: its details, its state (deactivating ends its
     sessions) and, if given, a new password. An administrator cannot take
     their own right to administer away."""
-    who = _authorise(actor)
+    who = authorise(actor)
     values = _account_values(user, email=email, name=name, role=role, division_id=division_id)
     if actor is not None and actor.id == user.id and not would_administer(role, is_active):
         raise Invalid(_l("You cannot remove your own administrator access."), code="role")
@@ -190,16 +190,16 @@ def update_account(
     user.email, user.name, user.role = values["email"], values["name"], values["role"]
     user.division_id = values["division"].id
     if diff:
-        _record(who, AdminAction.ACCOUNT_CHANGED, user.email, diff)
+        record(who, AdminAction.ACCOUNT_CHANGED, user.email, diff)
     if user.is_active != is_active:
         if not is_active:
             user.session_epoch += 1  # deactivation ends their sessions
         user.is_active = is_active
         action = AdminAction.ACCOUNT_REACTIVATED if is_active else AdminAction.ACCOUNT_DEACTIVATED
-        _record(who, action, user.email, {"is_active": (not is_active, is_active)})
+        record(who, action, user.email, {"is_active": (not is_active, is_active)})
     if password:
         change_password(user, password)
-        _record(who, AdminAction.PASSWORD_RESET, user.email, {})  # that it happened, no more
+        record(who, AdminAction.PASSWORD_RESET, user.email, {})  # that it happened, no more
     db.session.flush()
     return user
 
@@ -236,7 +236,7 @@ def create_policy(
 ) -> SlaPolicy:
     """A category's own policy, which overrides its kind's; the open cases it
     covers have their deadlines recomputed in the background."""
-    who = _authorise(actor)
+    who = authorise(actor)
     category = db.session.get(Category, category_id) if category_id else None
     if category is None:
         raise Invalid(_l("Choose the category this policy is for."), code="category_id")
@@ -248,7 +248,7 @@ def create_policy(
     policy = SlaPolicy(category_id=category.id, **checked)
     db.session.add(policy)
     db.session.flush()
-    _record(
+    record(
         who,
         AdminAction.POLICY_CREATED,
         policy_target(policy),
@@ -260,14 +260,14 @@ def create_policy(
 
 def change_policy(actor: User | None, policy: SlaPolicy, *, terms: Mapping[str, Any]) -> SlaPolicy:
     """New terms for a policy; the open cases it covers are recomputed."""
-    who = _authorise(actor)
+    who = authorise(actor)
     checked = _terms(terms)
     diff = changes({name: getattr(policy, name) for name in checked}, checked)
     for name, value in checked.items():
         setattr(policy, name, value)
     db.session.flush()
     if diff:
-        _record(who, AdminAction.POLICY_CHANGED, policy_target(policy), diff)
+        record(who, AdminAction.POLICY_CHANGED, policy_target(policy), diff)
     _recompute(policy)
     return policy
 
@@ -282,7 +282,7 @@ def _holiday_recompute(day: date, what: str) -> None:
 def set_holiday(actor: User | None, *, day: date, name: str) -> Holiday:
     """Add a day off (a special holiday the Cabinet declared) or rename one;
     the open cases' deadlines are recomputed in the background."""
-    who = _authorise(actor)
+    who = authorise(actor)
     if not EARLIEST <= day <= LATEST:
         raise Invalid(_l("Give a date between the years 1900 and 2200."), code="day")
     name = _text(name, "name", 200)
@@ -298,18 +298,18 @@ def set_holiday(actor: User | None, *, day: date, name: str) -> Holiday:
     db.session.flush()
     diff = changes(before, {"name": name, "source": HolidaySource.ADMIN})
     if diff:
-        _record(who, AdminAction.HOLIDAY_SET, f"holiday {day.isoformat()}", diff)
+        record(who, AdminAction.HOLIDAY_SET, f"holiday {day.isoformat()}", diff)
     _holiday_recompute(day, "set")
     return holiday
 
 
 def remove_holiday(actor: User | None, *, day: date) -> None:
     """Make a day a working day again (weekends stay weekends)."""
-    who = _authorise(actor)
+    who = authorise(actor)
     holiday = db.session.get(Holiday, day)
     if holiday is None:
         raise NotFound()
-    _record(
+    record(
         who,
         AdminAction.HOLIDAY_REMOVED,
         f"holiday {day.isoformat()}",
@@ -323,7 +323,7 @@ def remove_holiday(actor: User | None, *, day: date) -> None:
 def load_holidays(actor: User | None, *, year: int) -> HolidaySync:
     """Load a C.E. year's Thai public and government holidays (days an
     administrator set are kept); what was added or renamed is recorded."""
-    who = _authorise(actor)
+    who = authorise(actor)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Invalid(_l("Give a C.E. year such as 2026."), code="year")
     result = load_year(year, actor_id=who[0], actor_label=who[1])
@@ -354,12 +354,12 @@ def create_template(
 ) -> ReplyTemplate:
     """A reply officers start from, in Thai and English (``texts`` has
     title_th, title_en, body_th and body_en)."""
-    who = _authorise(actor)
+    who = authorise(actor)
     values = _template_values(texts, is_active)
     template = ReplyTemplate(**values)
     db.session.add(template)
     db.session.flush()
-    _record(who, AdminAction.TEMPLATE_CREATED, _template_target(template), changes({}, values))
+    record(who, AdminAction.TEMPLATE_CREATED, _template_target(template), changes({}, values))
     return template
 
 
@@ -371,12 +371,12 @@ def change_template(
     is_active: bool,
 ) -> ReplyTemplate:
     """New wording, or taking a template out of use (or back)."""
-    who = _authorise(actor)
+    who = authorise(actor)
     values = _template_values(texts, is_active)
     diff = changes({name: getattr(template, name) for name in values}, values)
     for name, value in values.items():
         setattr(template, name, value)
     db.session.flush()
     if diff:
-        _record(who, AdminAction.TEMPLATE_CHANGED, _template_target(template), diff)
+        record(who, AdminAction.TEMPLATE_CHANGED, _template_target(template), diff)
     return template

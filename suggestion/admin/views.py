@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +20,8 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from suggestion.admin import services
+from suggestion.admin.failed_mail import failed_mail
+from suggestion.admin.failed_mail import resend_failed
 from suggestion.admin.forms import ReplyTemplateForm
 from suggestion.admin.forms import ROLE_LABELS
 from suggestion.admin.forms import UserForm
@@ -30,9 +33,8 @@ from suggestion.cases.models import ReplyTemplate
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.forms import Form
+from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
-from suggestion.notify.models import Notification
-from suggestion.notify.models import NotificationStatus
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(expire_idle_sessions)
@@ -57,15 +59,19 @@ def _division_choices() -> list[SelectChoice]:
 def index() -> Any:
     users = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.name)).all()
     templates = db.session.scalars(sa.select(ReplyTemplate).order_by(ReplyTemplate.id)).all()
-    failed = db.session.scalars(
-        sa.select(Notification)
-        .where(Notification.status == NotificationStatus.FAILED)
-        .order_by(Notification.id.desc())
-        .limit(50)
-    ).all()
+    failed = failed_mail()
     return render_template(
         "admin/index.html", users=users, templates=templates, failed=failed, ROLE_LABELS=ROLE_LABELS
     )
+
+
+@bp.post("/failed-mail/resend")
+def resend_failed_mail() -> Any:
+    """Send again the failed e-mail chosen (``notification``), or all of them."""
+    chosen = request.form.get("notification", "")
+    count = resend_failed(acting_user(), [int(chosen)] if is_id(chosen) else None)
+    flash(_("%(n)d e-mails are being sent again.", n=count), "success")
+    return redirect(url_for("admin.index"), 303)
 
 
 def acting_user() -> User:

@@ -46,6 +46,7 @@ class AdminAction(enum.StrEnum):
     HOLIDAYS_LOADED = "holidays_loaded"
     TEMPLATE_CREATED = "template_created"
     TEMPLATE_CHANGED = "template_changed"
+    EMAIL_RESENT = "email_resent"
 
 
 ADMIN_ACTION_LABELS = {
@@ -61,6 +62,7 @@ ADMIN_ACTION_LABELS = {
     AdminAction.HOLIDAYS_LOADED: _l("Holidays loaded"),
     AdminAction.TEMPLATE_CREATED: _l("Reply template created"),
     AdminAction.TEMPLATE_CHANGED: _l("Reply template changed"),
+    AdminAction.EMAIL_RESENT: _l("Failed e-mail sent again"),
 }
 
 

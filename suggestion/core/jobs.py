@@ -84,8 +84,9 @@ class CeleryPublisher:
 
     CONNECT_TIMEOUT = 0.5  # seconds; a refused connection fails at once
 
-    def __init__(self, celery: Celery) -> None:
+    def __init__(self, celery: Celery, queue: str | None = None) -> None:
         self.celery = celery
+        self.queue = queue  # None: the app's default queue
 
     def send(self, calls: list[tuple[TaskName, tuple[Any, ...]]]) -> int:
         if not calls:
@@ -101,7 +102,11 @@ class CeleryPublisher:
             ) as connection:
                 for task_name, args in calls:
                     self.celery.send_task(
-                        task_name, args=list(args), retry=False, connection=connection
+                        task_name,
+                        args=list(args),
+                        retry=False,
+                        connection=connection,
+                        queue=self.queue,
                     )
                     sent += 1
         except Exception:  # the broker is unreachable: the rows wait

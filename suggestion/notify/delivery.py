@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import smtplib
+from dataclasses import dataclass
+from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -21,13 +23,57 @@ from suggestion.notify.models import NotificationStatus
 class DeliveryResult:
     SENT = "sent"
     SKIPPED = "skipped"  # already sent, failed for good, or being sent by another worker
+    NOT_YET = "not_yet"  # published before its next attempt is due: not tried
     RETRY = "retry"
     FAILED = "failed"
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What a try came to, and when the next one is due (for a retry, or a
+    message published before its time)."""
+
+    result: str
+    next_attempt_at: datetime | None = None
+
+
 def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour."""
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    """After the N-th failed try: the base (MAIL_RETRY_BASE_SECONDS, 30 s),
+    doubling, at most an hour."""
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+
+
+def smtp_code(error: Exception) -> int | None:
+    """The server's reply code to a refused message, if it gave one."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return max(codes) if codes else None
+    if isinstance(error, smtplib.SMTPResponseException):
+        return int(error.smtp_code)
+    return None
+
+
+def is_permanent(error: Exception) -> bool:
+    """A 5xx answer (550: no such mailbox) is final; a 4xx answer, a refused
+    connection, a timeout or a dropped connection is temporary."""
+    code = smtp_code(error)
+    return code is not None and 500 <= code < 600
+
+
+def describe(error: Exception) -> str:
+    """The server's answer as it gave it, or the error's name and text."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = [f"{code} {message!r}" for code, message in error.recipients.values()]
+        return "; ".join(answers)[:500]
+    if isinstance(error, smtplib.SMTPResponseException):
+        text = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else str(error.smtp_error)
+        )
+        return f"{error.smtp_code} {text}"[:500]
+    return f"{type(error).__name__}: {error}"[:500]
 
 
 def message_id(notification_id: int) -> str:
@@ -74,11 +120,14 @@ def send_message(message: EmailMessage, notification_id: int) -> None:
     )
 
 
-def deliver(notification_id: int) -> str:
-    """Send a pending notification and record the result; the caller commits.
+def deliver(notification_id: int, *, now: datetime | None = None) -> Delivery:
+    """Try to send a pending notification once, if its next attempt is due,
+    and record the result; the caller commits.
 
-    The row is locked (SKIP LOCKED on PostgreSQL) so that two workers given the
-    same id never both send it.
+    The row decides: nothing is sent before its ``next_attempt_at``, and
+    ``attempts`` counts every try, whoever published the message (a retry,
+    the requeue, a restarted worker). The row is locked (SKIP LOCKED on
+    PostgreSQL) so that two workers given the same id never both send it.
     """
     notification = db.session.scalars(
         sa.select(Notification)
@@ -89,20 +138,22 @@ def deliver(notification_id: int) -> str:
         .with_for_update(skip_locked=True)
     ).first()
     if notification is None:
-        return DeliveryResult.SKIPPED
+        return Delivery(DeliveryResult.SKIPPED)
+    now = now or utcnow()
+    if notification.next_attempt_at > now:
+        return Delivery(DeliveryResult.NOT_YET, notification.next_attempt_at)
+    notification.attempts += 1
     try:
         send_message(build_message(notification), notification.id)
     except (OSError, smtplib.SMTPException) as error:
-        notification.attempts += 1
-        notification.last_error = f"{type(error).__name__}: {error}"[:500]
-        if notification.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        notification.last_error = describe(error)
+        if is_permanent(error) or notification.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             notification.status = NotificationStatus.FAILED
-            return DeliveryResult.FAILED
-        notification.next_attempt_at = utcnow() + backoff(notification.attempts)
-        return DeliveryResult.RETRY
-    notification.attempts += 1
+            return Delivery(DeliveryResult.FAILED)
+        notification.next_attempt_at = now + backoff(notification.attempts)
+        return Delivery(DeliveryResult.RETRY, notification.next_attempt_at)
     notification.status = NotificationStatus.SENT
     notification.sent_at = utcnow()
     notification.body = None
     notification.last_error = None
-    return DeliveryResult.SENT
+    return Delivery(DeliveryResult.SENT)
