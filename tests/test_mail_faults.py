@@ -37,6 +37,16 @@ def mail_server() -> Iterator[ScriptedMailServer]:
     server.stop()
 
 
+@pytest.fixture
+def own_queue(app, request, monkeypatch) -> str:  # type: ignore[no-untyped-def]
+    """The app publishes to a queue of the test's own, which only the test's
+    worker (on the test's mail server) reads."""
+    queue = f"mail-faults-{request.node.name[:40]}"
+    celery = app.extensions["celery"]
+    monkeypatch.setitem(app.extensions, "task_publisher", CeleryPublisher(celery, queue))
+    return queue
+
+
 def _worker(mail_server, queue, tmp_path, name):  # type: ignore[no-untyped-def]
     return start_worker(
         mail_server.port, queue, tmp_path / f"{name}.log",
@@ -45,7 +55,8 @@ def _worker(mail_server, queue, tmp_path, name):  # type: ignore[no-untyped-def]
 
 
 def _file_for(app, address: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    """A case whose receipt goes to ``address``; its notification's id."""
+    """A case whose receipt goes to ``address``, published after its commit
+    (to the test's queue: see ``own_queue``); its notification's id."""
     with app.test_request_context():
         code = make_case(email=address).case.tracking_code
         db.session.commit()
@@ -65,19 +76,18 @@ def _row(app, notification_id: int) -> Notification:  # type: ignore[no-untyped-
 
 
 def test_a_server_that_says_451_three_times_gets_the_message_once_at_the_fourth_try(
-    app, live_db, mail_server, tmp_path
+    app, live_db, mail_server, own_queue, tmp_path
 ):
     """With the designed back-off between tries (1, 2, 4 × the base), counted
     by the row, even when the worker is killed between tries and the requeue,
     not the dead worker's retry, publishes the message again."""
     address = "busy@example.com"
     mail_server.script[address] = ["451 4.3.0 Try again later"] * 3
-    queue = "mail-451-test"
+    queue = own_queue
     celery = app.extensions["celery"]
     worker = _worker(mail_server, queue, tmp_path, "first")
     try:
         notification_id, _ = _file_for(app, address)
-        celery.send_task(TaskName.DELIVER_NOTIFICATION, args=[notification_id], queue=queue)
         # Killed once its second try is recorded: the retry it had reserved
         # dies with it.
         wait_until(lambda: _row(app, notification_id).attempts >= 2, timeout=30, what="two tries")
@@ -86,6 +96,7 @@ def test_a_server_that_says_451_three_times_gets_the_message_once_at_the_fourth_
     finally:
         if worker.poll() is None:
             worker.kill()
+            worker.wait(timeout=10)
     worker = _worker(mail_server, queue, tmp_path, "second")
     try:
 
@@ -112,16 +123,13 @@ def test_a_server_that_says_451_three_times_gets_the_message_once_at_the_fourth_
 
 
 def test_a_server_that_says_550_fails_at_once_and_an_administrator_sends_it_again(
-    app, live_db, mail_server, tmp_path, monkeypatch
+    app, live_db, mail_server, own_queue, tmp_path
 ):
     address = "nobody-here@example.com"
     mail_server.script[address] = ["550 5.1.1 No such mailbox"]
-    queue = "mail-550-test"
-    celery = app.extensions["celery"]
-    worker = _worker(mail_server, queue, tmp_path, "worker")
+    worker = _worker(mail_server, own_queue, tmp_path, "worker")
     try:
         notification_id, code = _file_for(app, address)
-        celery.send_task(TaskName.DELIVER_NOTIFICATION, args=[notification_id], queue=queue)
         wait_until(lambda: _row(app, notification_id).status == "failed", timeout=30)
         row = _row(app, notification_id)
         assert row.attempts == 1 and row.last_error.startswith("550")
@@ -139,7 +147,6 @@ def test_a_server_that_says_550_fails_at_once_and_an_administrator_sends_it_agai
         assert address in failed and f"/staff/cases/{code}" in failed and "550" in failed
 
         # The address is fixed (the mailbox exists now): send it again.
-        monkeypatch.setitem(app.extensions, "task_publisher", CeleryPublisher(celery, queue))
         token = csrf_token(client, "/admin/")
         resent = client.post(
             "/admin/failed-mail/resend",
@@ -155,3 +162,49 @@ def test_a_server_that_says_550_fails_at_once_and_an_administrator_sends_it_agai
         worker.wait(timeout=30)
     assert len(mail_server.to(address)) == 1
     assert message["Message-ID"].startswith(f"<notification-{notification_id}@")
+
+
+def test_a_worker_killed_three_times_in_a_burst_delivers_every_message_with_one_id(
+    app, live_db, mail_server, own_queue, tmp_path
+):
+    """300 e-mails; the worker is SIGKILLed three times while it sends them. A
+    message it sent but had not yet recorded goes again after the restart —
+    with the same Message-ID, so mail systems keep one — and none is lost:
+    the requeue publishes what the dead worker held."""
+    from suggestion.notify.outbox import outbox_row
+    from suggestion.notify.outbox import queue_emails
+
+    queue = own_queue
+    addresses = [f"burst-{n}@example.com" for n in range(300)]
+    worker = _worker(mail_server, queue, tmp_path, "worker-0")
+    try:
+        with app.app_context():
+            queue_emails(
+                [
+                    outbox_row("reply", address, ("A reply", "Text"), dedupe_key=f"burst:{n}")
+                    for n, address in enumerate(addresses)
+                ]
+            )
+            db.session.commit()  # published after the commit, to the test's queue
+            db.session.remove()
+        for round_, after in enumerate((40, 110, 180), start=1):
+            wait_until(lambda after=after: len(mail_server.messages) >= after, timeout=60)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+            worker = _worker(mail_server, queue, tmp_path, f"worker-{round_}")
+
+        def requeue() -> bool:  # beat's requeue: what waited longer than the grace
+            with app.app_context():
+                outbox.publish(outbox.stale_notification_ids(grace_seconds=5))
+                db.session.remove()
+            return set(addresses) <= {m["To"] for m in mail_server.messages}
+
+        wait_until(requeue, timeout=120, what="every e-mail")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    ids_by_address: dict[str, set[str]] = {}
+    for message in mail_server.messages:
+        ids_by_address.setdefault(message["To"], set()).add(message["Message-ID"])
+    assert set(ids_by_address) == set(addresses)  # all 300 delivered
+    assert all(len(ids) == 1 for ids in ids_by_address.values())  # one ID each, however often
