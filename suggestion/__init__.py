@@ -76,10 +76,14 @@ def _log_warnings_to_stderr() -> None:
     them, unless the process configured logging itself (Celery does)."""
     import logging
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+    from suggestion.core.logs import OneLineFormatter
+
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
 
 
 def _use_sqlite_pragmas(app: Flask) -> None:

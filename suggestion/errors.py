@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from suggestion.core.errors import Conflict
 from suggestion.core.errors import DomainError
 from suggestion.core.i18n import current_language
+from suggestion.core.logs import visible
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +58,11 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
             "Your form had expired or was sent from elsewhere. "
             "Please check what you typed and send it again."
         )
+    # What the error itself says in its headers (Allow on a 405), kept.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     if _wants_json():
-        return jsonify({"errors": {"_request": [message]}}), code
-    return render_template("error.html", code=code, message=message), code
+        return jsonify({"errors": {"_request": [message]}}), code, headers
+    return render_template("error.html", code=code, message=message), code, headers
 
 
 def handle_domain_error(error: DomainError) -> ResponseReturnValue:
@@ -81,7 +84,7 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
     need what may have failed — the database most of all, from which a
     logged-in user's name would be read — so it is drawn without the user;
     if even that fails, a page of plain HTML in the visitor's language."""
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, visible(request.path))
     message = _messages()[500]
     if _wants_json():
         return jsonify({"errors": {"_request": [message]}}), 500

@@ -100,7 +100,10 @@ def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
 
 @bp.post("/cases")
 def create_case() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # JSON nested past Python's limit ("[" × 100,000)
+        body = None
     if not isinstance(body, dict):
         return errors_response({"_body": [_("The body must be a JSON object.")]}, 400)
     errors = _type_errors(body)

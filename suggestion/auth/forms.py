@@ -9,10 +9,15 @@ from wtforms.validators import Length
 
 from suggestion.core.forms import Form
 from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import strip_text
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip_text],  # control characters (a NUL byte) never reach the database
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 

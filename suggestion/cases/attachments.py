@@ -163,6 +163,14 @@ def store(checked: CheckedFile, case_id: int, event_id: int | None, *, public: b
     )
 
 
+def download_name(attachment: Attachment) -> str:
+    """The name a file is downloaded under: the uploader's, with the extension
+    of the type judged from its content — ``evidence.js`` holding text is
+    ``evidence.txt`` — so that opening it never runs it."""
+    stem = Path(attachment.original_name).stem or "file"
+    return stem + ALLOWED_TYPES.get(attachment.content_type, ".bin")
+
+
 def _move(staged: Path, final: Path) -> None:
     staged.replace(final)
 

@@ -178,6 +178,8 @@ def _tracked_case(tracking_code: str) -> Case:
 
 @bp.get("/track/<tracking_code>")
 def case(tracking_code: str) -> str | Response:
+    if codes.normalise_tracking_code(tracking_code) is None:
+        abort(404)  # not a tracking code at all
     found = _case_by_code(tracking_code)
     if found is None or found.id not in session.get(_TRACKED, []):
         return redirect(url_for("public.track", code=tracking_code[:20]))

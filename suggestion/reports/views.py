@@ -236,7 +236,7 @@ def _download(document: documents.Document, name: str, fmt: str) -> Response:
         body = "\ufeff" + documents.to_csv(document)  # a BOM, so Excel reads Thai
     return Response(
         body,
-        mimetype=MIMETYPES[fmt],
+        content_type=MIMETYPES[fmt],  # as given: mimetype= would add a second charset
         headers={"Content-Disposition": f"attachment; filename={name}.{fmt}"},
     )
 

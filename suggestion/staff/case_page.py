@@ -176,9 +176,11 @@ def download(tracking_code: str, attachment_id: int) -> Any:
     path = attachments.path_of(attachment)
     if not path.is_file():
         abort(404)
-    return send_file(
+    response = send_file(
         path,
         mimetype=attachment.content_type,
         as_attachment=True,
-        download_name=attachment.original_name,
+        download_name=attachments.download_name(attachment),
     )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -52,8 +52,8 @@ def _filters_from(form: forms.QueueFilterForm) -> queries.QueueFilters:
     filters.kinds = list(form.kind.data or []) if not form.kind.errors else []
     filters.category_id = form.category.data or None
     filters.division_id = form.division.data or None
-    filters.assignee = form.assignee.data or None
-    filters.channel = form.channel.data or None
+    filters.assignee = (form.assignee.data or None) if not form.assignee.errors else None
+    filters.channel = (form.channel.data or None) if not form.channel.errors else None
     filters.due_within = form.due_within.data if not form.due_within.errors else None
     filters.overdue = form.overdue.data == "1"
     filters.received_from = form.received_from.data if not form.received_from.errors else None

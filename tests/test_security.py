@@ -1,0 +1,83 @@
+"""Security fixes of issue 13 that need no service of their own: what a
+download is called, bad input that answered 500, headers the contract
+promises, logs that cannot be forged."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Attachment
+from suggestion.cases.models import Case
+from suggestion.core.extensions import db
+from suggestion.core.logs import OneLineFormatter
+from tests.factories import upload
+from tests.helpers import csrf_token
+from tests.helpers import login
+
+
+def test_a_text_file_named_like_a_program_downloads_as_text(client, staff):
+    """``evidence.js`` whose content passes as text is accepted as text, and
+    downloaded as ``evidence.txt``, text/plain, nosniff, as an attachment."""
+    from tests.test_filing import form_data
+
+    response = client.post(
+        "/file/complaint",
+        data=form_data(client, attachments=[upload(b"alert('owned')\n", "evidence.js")]),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    attachment_id, code = db.session.execute(
+        sa.select(Attachment.id, Case.tracking_code)
+        .join(Case, Case.id == Attachment.case_id)
+        .order_by(Attachment.id.desc())
+        .limit(1)
+    ).one()
+    login(client, staff("officer", "SERVICE"))
+    download = client.get(f"/staff/cases/{code}/attachments/{attachment_id}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "evidence.txt" in download.headers["Content-Disposition"]
+    assert ".js" not in download.headers["Content-Disposition"]
+    assert download.mimetype == "text/plain"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_bad_input_answers_400_or_404_never_500(client, staff):
+    assert client.get("/track/%00").status_code == 404
+    token = csrf_token(client, "/staff/login")
+    nul = client.post(
+        "/staff/login", data={"csrf_token": token, "email": "a\x00@x.go.th", "password": "x" * 12}
+    )
+    assert nul.status_code in (401, 422)
+    deep = client.post("/api/v1/cases", data="[" * 100_000, content_type="application/json")
+    assert deep.status_code == 400 and "errors" in deep.get_json()
+    login(client, staff("officer", "SERVICE"))
+    assert client.get("/staff/?channel=%00&assignee=%00").status_code == 200
+    assert client.get("/staff/cases/%00").status_code == 404
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.get("/staff/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers["Allow"]
+    api = client.delete("/api/v1/categories")
+    assert api.status_code == 405 and "GET" in api.headers["Allow"]
+
+
+def test_report_csvs_carry_one_charset(client, staff):
+    login(client, staff("admin", "CENTRAL"))
+    response = client.get("/reports/monthly.csv?month=2026-10")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_logged_value_cannot_forge_a_line():
+    record = logging.LogRecord(
+        "suggestion", logging.ERROR, __file__, 1, "unhandled error on GET %s", (
+            "/x\nINFO in auth: FORGED admin login ok",
+        ), None,
+    )  # fmt: skip
+    line = OneLineFormatter("%(levelname)s %(message)s").format(record)
+    assert "\n" not in line and "\\x0a" in line
