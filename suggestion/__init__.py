@@ -22,6 +22,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.auth import session as _user_loader  # noqa: F401
     from suggestion.auth.views import bp as auth_bp
     from suggestion.core import extensions
+    from suggestion.core import headers
     from suggestion.core import i18n
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
@@ -48,6 +49,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
     i18n.init_app(app)
+    headers.init_app(app)
     uow.init_effects()
     _use_sqlite_pragmas(app)
 

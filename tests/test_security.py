@@ -81,3 +81,51 @@ def test_a_logged_value_cannot_forge_a_line():
     )  # fmt: skip
     line = OneLineFormatter("%(levelname)s %(message)s").format(record)
     assert "\n" not in line and "\\x0a" in line
+
+
+def test_every_answer_carries_the_security_headers_and_private_pages_are_not_cached(client, staff):
+    """A content security policy with no inline script or style, no framing,
+    no sniffing, a referrer and a permissions policy on every answer; no-store
+    on pages with a case, a key or personal data, not on the public pages."""
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in page.headers["Permissions-Policy"]
+    assert "no-store" not in page.headers.get("Cache-Control", "")
+    assert client.get("/track").headers["Cache-Control"] == "no-store"
+    login(client, staff("admin", "CENTRAL"))
+    for url in ("/staff/", "/staff/cases.csv", "/admin/", "/reports/monthly.csv?month=2026-10"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_no_template_has_inline_script_or_style():
+    """What the policy forbids is not in any page: no on… handlers, no style
+    attributes, no script without a src."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text()
+        assert not re.search(r"\son[a-z]+=", text), template
+        assert "style=" not in text, template
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template
+
+
+def test_bidirectional_controls_cannot_disguise_a_subject():
+    """``ชื่อไทย \\u202efdp.exe\\u202c`` displays as "…exe.pdf…": pages isolate the
+    filer's text, and spreadsheets drop the controls."""
+    from pathlib import Path
+
+    from suggestion.core.spreadsheet import safe_cell
+
+    assert safe_cell("ชื่อไทย \u202efdp.exe\u202c") == "ชื่อไทย fdp.exe"
+    assert safe_cell("=\u2066HYPERLINK()") == "'=HYPERLINK()"
+    root = Path(__file__).resolve().parent.parent / "templates"
+    for name in ("staff/queue.html", "staff/case.html", "public/case.html"):
+        text = (root / name).read_text()
+        assert "<bdi>{{ case.subject }}</bdi>" in text, name
