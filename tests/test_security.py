@@ -129,3 +129,31 @@ def test_bidirectional_controls_cannot_disguise_a_subject():
     for name in ("staff/queue.html", "staff/case.html", "public/case.html"):
         text = (root / name).read_text()
         assert "<bdi>{{ case.subject }}</bdi>" in text, name
+
+
+def test_log_out_ends_the_session_on_the_server_and_no_session_outlives_eight_hours(
+    app, client, staff
+):
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import UTC
+
+    email = staff("officer", "SERVICE")
+    login(client, email)
+    copied = client.get_cookie("session").value  # stolen before log-out
+    assert (
+        client.post("/staff/logout", data={"csrf_token": csrf_token(client, "/staff/")}).status_code
+        == 303
+    )
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/staff/").status_code == 302  # to the log-in page: the session has ended
+
+    before = client.get_cookie("session").value
+    login(client, email)
+    assert client.get_cookie("session").value != before  # a new session at log-in
+    with client.session_transaction() as session:
+        # Busy all day: seen a minute ago, but logged in more than 8 hours ago.
+        session["logged_in_at"] = (datetime.now(UTC) - timedelta(hours=8, minutes=1)).timestamp()
+        session["seen_at"] = (datetime.now(UTC) - timedelta(minutes=1)).timestamp()
+    assert client.get("/staff/").status_code == 302

@@ -59,3 +59,10 @@ def change_password(user: User, new_password: str, *, field: str = "password") -
     user.session_epoch += 1
     user.failed_logins = 0
     user.locked_until = None
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account on the server (log-out): the session
+    cookie names the account with its epoch, which no longer matches. A
+    log-out therefore ends the account's other sessions too."""
+    user.session_epoch += 1

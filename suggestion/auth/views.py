@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,7 @@ from suggestion.auth.forms import ChangePasswordForm
 from suggestion.auth.forms import LoginForm
 from suggestion.auth.services import authenticate
 from suggestion.auth.services import change_password
+from suggestion.auth.services import end_sessions
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import limiter
 from suggestion.core.extensions import login_manager
@@ -32,6 +34,8 @@ from suggestion.core.time import utcnow
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 SEEN_AT = "seen_at"
+LOGGED_IN_AT = "logged_in_at"
+SESSION_ID = "sid"  # new at every log-in
 
 
 def _login_failed(response: Any) -> bool:
@@ -54,10 +58,11 @@ def login() -> Any:
         # commits a refused log-in too (it answers 401, it does not raise).
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()
+            session.clear()  # a new session: nothing of the one before carries over
             login_user(user)
             session.permanent = True
-            session[SEEN_AT] = utcnow().timestamp()
+            session[SESSION_ID] = secrets.token_urlsafe(16)
+            session[LOGGED_IN_AT] = session[SEEN_AT] = utcnow().timestamp()
             return redirect(_safe_next(request.args.get("next")), 303)
         form.password.errors = [
             _("The e-mail or password is not right, or the account is locked for a while.")
@@ -69,6 +74,7 @@ def login() -> Any:
 @bp.post("/logout")
 @login_required
 def logout() -> Any:
+    end_sessions(current_user)  # a copy of this session's cookie opens nothing now
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
@@ -95,12 +101,15 @@ def password() -> Any:
 
 
 def expire_idle_sessions() -> Any:
-    """Log staff out after a spell without requests (STAFF_IDLE_MINUTES)."""
+    """Log staff out after a spell without requests (STAFF_IDLE_MINUTES), and
+    at the latest PERMANENT_SESSION_LIFETIME (8 hours) after they logged in,
+    however busy the session has been."""
     if not current_user.is_authenticated:
         return None
     now = utcnow().timestamp()
     idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"]).total_seconds()
-    if now - session.get(SEEN_AT, 0) > idle:
+    longest = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - session.get(SEEN_AT, 0) > idle or now - session.get(LOGGED_IN_AT, 0) > longest:
         logout_user()
         session.clear()
         flash(_("Your session expired. Please log in again."), "warning")
