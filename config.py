@@ -84,6 +84,9 @@ class Config:
         # The address the secret tracking links in e-mails point to.
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
 
+        # How many trusted reverse proxies stand in front of the site (nginx: 1).
+        # With 0, X-Forwarded-* headers are ignored: anyone could send them.
+        self.PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         # No X-RateLimit-* headers: they would tell a guesser how many tries
         # are left, and cost two Redis round trips on every look-up (measured:

@@ -40,6 +40,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.url_map.converters["id"] = IdConverter
     app.config.from_object(load_config(app.instance_path, env_name))
     app.config.update(overrides or {})
+    _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _log_warnings_to_stderr()
 
@@ -70,6 +71,17 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     cli.init_app(app)
     celery_init_app(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N trusted reverse proxies (PROXY_COUNT), take the client's
+    address and scheme from the last N X-Forwarded-* entries, so that every
+    throttle counts each client, never the proxy; with 0, ignore them."""
+    count = int(app.config.get("PROXY_COUNT", 0))
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def _log_warnings_to_stderr() -> None:

@@ -395,3 +395,68 @@ class ScriptedMailServer(Mailbox):
 
     def stop(self) -> None:
         self.controller.stop()
+
+
+class NginxProxy:
+    """Debian's nginx in front of the site, as README's production section
+    sets it up (one trusted proxy adding X-Forwarded-For), on ports of the
+    test's own."""
+
+    def __init__(self, folder: Path, upstream_port: int) -> None:
+        import shutil
+
+        self.port = free_port()
+        self.folder = folder / "nginx"
+        for sub in ("", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.folder / sub).mkdir(parents=True, exist_ok=True)
+            (self.folder / sub).chmod(0o777)
+        temp = " ".join(
+            f"{kind}_temp_path {self.folder / kind};"
+            for kind in ("proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (self.folder / "nginx.conf").write_text(f"""
+daemon off;
+worker_processes 1;
+pid {self.folder / "nginx.pid"};
+events {{ worker_connections 64; }}
+http {{
+  access_log {self.folder / "access.log"};
+  client_body_temp_path {self.folder / "body"};
+  {temp}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://127.0.0.1:{upstream_port};
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }}
+  }}
+}}
+""")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen(  # noqa: S603
+            [nginx, "-e", str(self.folder / "error.log"), "-p", str(self.folder),
+             "-c", str(self.folder / "nginx.conf")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: port_open(self.port), timeout=10, what="nginx")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def get_from(source: str, port: int, path: str, headers: dict[str, str]) -> int:
+    """The status of a GET sent from the local address ``source`` (127.0.0.x),
+    so that a proxy sees clients of different addresses."""
+    import http.client
+
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, source_address=(source, 0), timeout=30
+    )
+    try:
+        connection.request("GET", path, headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()

@@ -46,4 +46,10 @@ def missing(service: str) -> str | None:
         return (
             f"Chromium: no browser at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)"
         )
+    if service == "nginx":
+        import shutil
+
+        if shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK):
+            return None
+        return "nginx: not installed (apt-get install nginx)"
     raise ValueError(service)

@@ -19,6 +19,8 @@ from tests import services
 from tests.factories import upload
 from tests.helpers import flask_command
 from tests.helpers import free_port
+from tests.helpers import get_from
+from tests.helpers import NginxProxy
 from tests.helpers import port_open
 from tests.helpers import PostgresServer
 from tests.helpers import SiteProcess
@@ -245,3 +247,42 @@ def test_an_upload_folder_that_fails_records_nothing_and_keeps_what_was_typed(
     assert written() == before
     left = sorted(p.name for p in small_upload_folder.rglob("*") if p.is_file())
     assert left == (["filler"] if fault == "full" else [])
+
+
+@pytest.mark.postgres
+def test_behind_nginx_each_client_is_throttled_on_its_own(app, live_db, tmp_path):
+    """PROXY_COUNT=1 behind a real nginx: ten failed look-ups lock out the
+    outsider who made them — whatever X-Forwarded-For they forge — and not
+    the citizen next to them (before, every client was the proxy's address)."""
+    if services.missing("nginx"):
+        if services.IN_CI:
+            pytest.fail(services.missing("nginx"))
+        pytest.skip(services.missing("nginx"))
+    site = SiteProcess(tmp_path / "site.log", PROXY_COUNT="1", CELERY_QUEUE="proxy-test")
+    proxy = NginxProxy(tmp_path, site.port)
+    wrong_key = {"X-Access-Key": "AAAAA-AAAAA"}
+    path = "/api/v1/cases/2570-000001"
+    try:
+        outsider = [
+            get_from("127.0.0.2", proxy.port, path, {**wrong_key, "X-Forwarded-For": f"10.0.0.{n}"})
+            for n in range(11)
+        ]
+        citizen = get_from("127.0.0.3", proxy.port, path, wrong_key)
+    finally:
+        proxy.stop()
+        site.stop()
+    assert outsider[:10] == [404] * 10 and outsider[10] == 429
+    assert citizen == 404  # not locked out by the outsider
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(client):
+    """PROXY_COUNT=0 (the default): X-Forwarded-For is anyone's to send, so
+    it is not believed — changing it does not buy more look-ups."""
+    path = "/api/v1/cases/2570-000001"
+    statuses = [
+        client.get(
+            path, headers={"X-Access-Key": "AAAAA-AAAAA", "X-Forwarded-For": f"10.0.0.{n}"}
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses[:10] == [404] * 10 and statuses[10] == 429
