@@ -65,7 +65,10 @@ class Config:
         self.MAIL_USERNAME = _env("MAIL_USERNAME")
         self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "no-reply@suggestion.localhost")
-        self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "folder"
+        self.MAIL_BACKEND = _env("MAIL_BACKEND") or ("smtp" if self.MAIL_SERVER else "folder")
+        # The folder backend also prints each message (its access key and
+        # secret link included) on the console: in development only.
+        self.MAIL_ECHO = False
         self.MAIL_FOLDER = _env("MAIL_FOLDER", str(instance / "mail"))
         self.MAIL_MAX_ATTEMPTS = 8
         # The first retry of a temporary failure waits this long; each next
@@ -135,6 +138,7 @@ class DevelopmentConfig(Config):
     def __init__(self, instance_path: str) -> None:
         super().__init__(instance_path)
         self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"  # noqa: S105
+        self.MAIL_ECHO = True
         # Sweep every minute, so the demo's reminder shows soon after `make run`.
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "60") or 60)
 
@@ -167,6 +171,12 @@ class ProductionConfig(Config):
         super().check()
         if not _env("DATABASE_URL"):
             raise ConfigError("DATABASE_URL is not set")
+        if not self.MAIL_SERVER and _env("MAIL_BACKEND") != "folder":
+            # Without it, e-mails to filers (access keys, secret links) would
+            # quietly go to a folder and count as sent.
+            raise ConfigError(
+                "MAIL_SERVER is not set (set MAIL_BACKEND=folder to write e-mails to MAIL_FOLDER)"
+            )
 
 
 CONFIGS: dict[str, type[Config]] = {

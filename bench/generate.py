@@ -130,7 +130,7 @@ def recreate_database(url: str) -> None:
 
 def prepare_schema(url: str, now: datetime) -> tuple[Any, Staff]:
     """Migrate, seed the reference data and the staff; returns the app and the staff."""
-    os.environ.update(SUGGESTION_ENV="production", DATABASE_URL=url)
+    os.environ.update(SUGGESTION_ENV="production", DATABASE_URL=url, MAIL_BACKEND="folder")
     os.environ.setdefault("SECRET_KEY", "bench-not-secret")
     from flask_migrate import upgrade
 

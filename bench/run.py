@@ -148,6 +148,7 @@ def _env(database_url: str) -> dict[str, str]:
         "RATELIMIT_STORAGE_URI": REDIS,
         "TRACK_FAILED_LOOKUP_LIMIT": "1000000 per minute",
         "PUBLIC_BASE_URL": "https://suggestion.example.go.th",
+        "MAIL_BACKEND": "folder",  # the bench sends no e-mail
     }
 
 

@@ -104,7 +104,9 @@ def main() -> None:
     parser.add_argument("--crossing", type=int, action="append", default=[])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    os.environ.update(SUGGESTION_ENV="production", DATABASE_URL=args.database_url)
+    os.environ.update(
+        SUGGESTION_ENV="production", DATABASE_URL=args.database_url, MAIL_BACKEND="folder"
+    )
     os.environ.setdefault("SECRET_KEY", "bench-not-secret")
 
     from datetime import datetime

@@ -9,6 +9,7 @@ from config import normalise_database_url
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
 def test_production_refuses_to_start_without_its_secrets(monkeypatch, tmp_path, missing):
+    monkeypatch.setenv("MAIL_SERVER", "smtp.agency.go.th")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/suggestion")
     monkeypatch.delenv(missing)
@@ -17,6 +18,7 @@ def test_production_refuses_to_start_without_its_secrets(monkeypatch, tmp_path, 
 
 
 def test_production_with_its_settings_uses_secure_cookies_and_psycopg(monkeypatch, tmp_path):
+    monkeypatch.setenv("MAIL_SERVER", "smtp.agency.go.th")
     monkeypatch.setenv("SECRET_KEY", "s" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgres://db/suggestion")
     config = load_config(str(tmp_path), "production")
@@ -40,3 +42,22 @@ def test_an_unknown_environment_is_named(tmp_path):
 
 def test_normalise_database_url_leaves_sqlite_alone():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_production_without_a_mail_server_refuses_to_start_unless_the_folder_is_chosen(
+    monkeypatch, tmp_path
+):
+    """Without MAIL_SERVER, production wrote every e-mail — access keys and
+    secret links included — to a folder and the worker's console, and marked
+    it sent. Now it refuses, unless the folder is chosen explicitly; and the
+    folder backend prints messages in development only."""
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/suggestion")
+    monkeypatch.delenv("MAIL_SERVER", raising=False)
+    monkeypatch.delenv("MAIL_BACKEND", raising=False)
+    with pytest.raises(ConfigError, match="MAIL_SERVER"):
+        load_config(str(tmp_path), "production")
+    monkeypatch.setenv("MAIL_BACKEND", "folder")
+    config = load_config(str(tmp_path), "production")
+    assert config.MAIL_BACKEND == "folder" and not config.MAIL_ECHO
+    assert load_config(str(tmp_path), "development").MAIL_ECHO

@@ -111,8 +111,10 @@ def send_message(message: EmailMessage, notification_id: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{utcnow():%Y%m%dT%H%M%S}-{notification_id}.eml"
     path.write_bytes(bytes(message))
+    if not config["MAIL_ECHO"]:  # never the text (keys, links) outside development
+        return
     # The development backend shows the message on the console as well; the
-    # production (SMTP) backend logs nothing of the recipient or the text.
+    # production backends log nothing of the recipient or the text.
     print(  # noqa: T201
         f"--- e-mail {notification_id} (saved as {path}) ---\n"
         f"To: {message['To']}\nSubject: {message['Subject']}\n\n{message.get_content()}",
