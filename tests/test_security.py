@@ -157,3 +157,45 @@ def test_log_out_ends_the_session_on_the_server_and_no_session_outlives_eight_ho
         session["logged_in_at"] = (datetime.now(UTC) - timedelta(hours=8, minutes=1)).timestamp()
         session["seen_at"] = (datetime.now(UTC) - timedelta(minutes=1)).timestamp()
     assert client.get("/staff/").status_code == 302
+
+
+def test_a_password_is_not_the_e_mail_nor_the_current_one(app, ctx):
+    from suggestion.auth.services import change_password
+    from suggestion.core.errors import Invalid
+    from tests.factories import make_user
+    from tests.factories import PASSWORD
+
+    user = make_user("officer", "SERVICE", "somsri.rakdee@example.go.th")
+    for refused in ("somsri.rakdee@example.go.th", "Somsri.Rakdee", PASSWORD):
+        try:
+            change_password(user, refused)
+        except Invalid:
+            continue
+        raise AssertionError(f"{refused!r} was accepted")
+    change_password(user, "a-fresh-and-long-password")
+
+
+def test_a_locked_account_answers_as_slowly_as_a_wrong_password(app, ctx):
+    """7 ms against 119 ms told an attacker that the account exists and is
+    locked: both now check the password's hash."""
+    import time
+    from datetime import timedelta
+
+    from suggestion.auth.services import authenticate
+    from suggestion.core.time import utcnow
+    from tests.factories import make_user
+
+    locked = make_user("officer", "SERVICE", "locked@example.go.th")
+    locked.locked_until = utcnow() + timedelta(minutes=15)
+    make_user("officer", "IT", "open@example.go.th")
+
+    def fastest(email: str) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            assert authenticate(email, "not-the-password") is None
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    wrong = fastest("open@example.go.th")
+    assert fastest("locked@example.go.th") > 0.5 * wrong

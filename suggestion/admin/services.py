@@ -146,7 +146,7 @@ def create_account(
     values = _account_values(None, email=email, name=name, role=role, division_id=division_id)
     if not password:
         raise Invalid(_l("Give a first password."), code="password")
-    check_new_password(password)
+    check_new_password(password, email=values["email"])
     user = User(
         email=values["email"],
         name=values["name"],
@@ -184,7 +184,7 @@ def update_account(
     if actor is not None and actor.id == user.id and not would_administer(role, is_active):
         raise Invalid(_l("You cannot remove your own administrator access."), code="role")
     if password:
-        check_new_password(password)
+        check_new_password(password, email=values["email"])
 
     diff = _account_diff(user, values)
     user.email, user.name, user.role = values["email"], values["name"], values["role"]

@@ -30,13 +30,16 @@ def is_common(password: str) -> bool:
     return password.strip().lower() in common_passwords()
 
 
-def check_new_password(password: str, *, field: str = "password") -> None:
+def check_new_password(password: str, *, email: str | None = None, field: str = "password") -> None:
     """Refuse a password that breaks the rule, as :class:`Invalid` whose code
-    is the form field it came from."""
+    is the form field it came from: too short or long, a common one, or the
+    account's own e-mail address (or its name part)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH), code=field)
     if len(password) > MAX_PASSWORD_LENGTH:
         raise Invalid(_l("Use at most %(max)d characters.", max=MAX_PASSWORD_LENGTH), code=field)
+    if email and password.strip().lower() in {email.lower(), email.lower().partition("@")[0]}:
+        raise Invalid(_l("Do not use your e-mail address as your password."), code=field)
     if is_common(password):
         raise Invalid(
             _l("This password is among the most common ones and easy to guess: choose another."),

@@ -6,11 +6,13 @@ from datetime import timedelta
 from functools import cache
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from suggestion.auth.models import User
 from suggestion.auth.passwords import check_new_password
+from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 
@@ -34,9 +36,10 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)  # so timing tells nothing
         return None
     now = utcnow()
+    right = user.check_password(password)  # always: a locked account answers as slowly
     if user.locked_until is not None and user.locked_until > now:
         return None
-    if not user.check_password(password):
+    if not right:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCK_FOR
@@ -54,7 +57,9 @@ def change_password(user: User, new_password: str, *, field: str = "password") -
     """Set a new password and end the account's other sessions; a password
     that breaks the rule is refused (:class:`Invalid` for ``field``) before
     anything changes."""
-    check_new_password(new_password, field=field)
+    check_new_password(new_password, email=user.email, field=field)
+    if user.check_password(new_password):
+        raise Invalid(_l("Choose a password other than the current one."), code=field)
     user.set_password(new_password)
     user.session_epoch += 1
     user.failed_logins = 0
