@@ -174,3 +174,20 @@ def test_the_daily_sweep_settles_files_left_staged_by_a_dead_process(app, db_ses
         assert attachments.sweep_staged() == {"moved": 1, "removed": 1}
         assert attachments._path(committed.storage_key).read_bytes() == checked_pdf().data
         assert not orphan.exists() and recent.exists()
+
+
+def test_the_audit_trails_refuse_truncate(app, db_session):
+    """The append-only triggers guard UPDATE and DELETE; TRUNCATE, even with
+    CASCADE from the cases, went past them."""
+    import re as regex
+
+    from sqlalchemy.exc import DBAPIError
+
+    for statement in (
+        "TRUNCATE case_events CASCADE",
+        "TRUNCATE admin_events",
+        "TRUNCATE cases CASCADE",
+    ):
+        with pytest.raises(DBAPIError) as refused, db.session.begin_nested():
+            db.session.execute(sa.text(statement))
+        assert regex.search(r"(case|admin)_events is append-only", str(refused.value)), statement
