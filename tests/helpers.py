@@ -186,9 +186,6 @@ class RecordingPublisher:
         self.sent.extend(calls)
         return len(calls)
 
-    def names(self) -> list[str]:
-        return [name for name, _args in self.sent]
-
 
 def worker_caught_up(app: Flask, mailbox: Mailbox, queue: str | None = None) -> None:
     """Return once the worker has done everything published to its queue
@@ -460,3 +457,27 @@ def get_from(source: str, port: int, path: str, headers: dict[str, str]) -> int:
         return connection.getresponse().status
     finally:
         connection.close()
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a port of its own."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",  # noqa: S607
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: port_open(self.port), timeout=10, what="redis-server")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None

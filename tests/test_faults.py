@@ -18,11 +18,10 @@ from suggestion.notify import outbox
 from tests import services
 from tests.factories import upload
 from tests.helpers import flask_command
-from tests.helpers import free_port
 from tests.helpers import get_from
 from tests.helpers import NginxProxy
-from tests.helpers import port_open
 from tests.helpers import PostgresServer
+from tests.helpers import RedisServer
 from tests.helpers import SiteProcess
 from tests.helpers import start_worker
 from tests.helpers import wait_until
@@ -36,30 +35,6 @@ FILING = {
     "consent": True,
     "certify_true": True,
 }
-
-
-class RedisServer:
-    """A redis-server of the test's own, on a port of its own."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",  # noqa: S607
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(lambda: port_open(self.port), timeout=10, what="redis-server")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture

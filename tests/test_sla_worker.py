@@ -5,7 +5,6 @@ mid-sweep or Redis is down."""
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from collections import Counter
 from datetime import datetime
@@ -24,10 +23,8 @@ from suggestion.sla.sweep import run_sweep
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.helpers import copy_case
-from tests.helpers import free_port
-from tests.helpers import port_open
+from tests.helpers import RedisServer
 from tests.helpers import start_worker
-from tests.helpers import wait_until
 from tests.helpers import worker_caught_up
 
 pytestmark = [pytest.mark.worker]
@@ -129,30 +126,11 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
     app, live_db, celery_worker, smtp_server, tmp_path
 ):
     mailbox, smtp_port = smtp_server
-    redis_port = free_port()
-    broker = f"redis://127.0.0.1:{redis_port}/0"
+    redis = RedisServer()
+    broker = redis.url
     queue = "redis-outage-test"
 
-    def start_redis() -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(  # noqa: S603
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(lambda: port_open(redis_port), timeout=10, what="redis-server")
-        return process
-
-    redis = start_redis()
+    redis.start()
     worker = start_worker(
         smtp_port, queue, tmp_path / "worker.log", TEST_BROKER_URL=broker, CELERY_QUEUE=queue
     )
@@ -161,8 +139,7 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
         {"CELERY": {**app.config["CELERY"], "broker_url": broker, "task_default_queue": queue}},
     )
     try:
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()
 
         response = outage.test_client().post(
             "/api/v1/cases",
@@ -195,7 +172,7 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
             db.session.remove()
         assert mailbox.to("outage.filer@example.com") == []
 
-        redis = start_redis()  # Redis is back; the requeue publishes what waited
+        redis.start()  # Redis is back; the requeue publishes what waited
         with outage.app_context():
             outbox.publish(outbox.stale_notification_ids(grace_seconds=0))
             db.session.remove()
@@ -215,5 +192,4 @@ def test_with_redis_down_nothing_is_lost_and_everything_arrives_once(
             db.engine.dispose()
         worker.terminate()
         worker.wait(timeout=30)
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()

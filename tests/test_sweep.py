@@ -100,10 +100,16 @@ def test_corruption_reports_go_to_integrity_officers_only(people):
 
 def test_a_long_case_owes_its_filer_a_progress_update(people):
     case = make_case(received_at=RECEIVED).case
-    report = run_sweep(now=case.progress_due_at + MINUTE)
+    swept_at = case.progress_due_at + MINUTE
+    report = run_sweep(now=swept_at)
     assert report.counts["progress"] == 1
     [update] = sent("progress")
     assert update.to_address == "somchai@example.com"
+    # The next update is owed one interval (15 working days) after this one.
+    from suggestion.deadlines.policies import deadline_after
+
+    db.session.refresh(case)
+    assert case.progress_due_at == deadline_after(swept_at, 15)
 
 
 def test_a_reply_to_the_filer_restarts_the_progress_clock(people):

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any
-from typing import ParamSpec
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -33,8 +32,7 @@ _EFFECTS = "effects_after_commit"
 _UNDO = "undo_after_rollback"
 
 Effect = Callable[[], None]
-P = ParamSpec("P")
-R = TypeVar("R")
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 def on_commit(effect: Effect, session: Session | None = None) -> None:
@@ -96,21 +94,10 @@ def unit_of_work(keep_on: tuple[type[BaseException], ...] = ()) -> Iterator[None
         raise
 
 
-def transactional(view: Callable[P, R]) -> Callable[P, R]:
-    """Run a view or task in a unit of work."""
-
-    @wraps(view)
-    def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        with unit_of_work():
-            return view(*args, **kwargs)
-
-    return run
-
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def read_ends_with_commit(view: Callable[P, R]) -> Callable[P, R]:
+def read_ends_with_commit(view: V) -> V:
     """Mark a read whose transaction should end with COMMIT rather than the
     teardown's ROLLBACK (psycopg keeps its prepared statements across a
     COMMIT: the tracking look-up, docs/performance.md)."""

@@ -263,13 +263,22 @@ def _messages(
 
 def _advance_progress(case_ids: list[int], now: datetime) -> None:
     """Owe the next progress update one interval from now (Core UPDATE: the
-    case's version is not bumped, so no officer's open form goes stale)."""
-    for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids))):
-        terms = terms_for(case.kind, case.category_id)
+    case's version is not bumped, so no officer's open form goes stale). One
+    policy read per kind and category, one UPDATE per interval, not per case."""
+    by_interval: dict[int, list[int]] = defaultdict(list)
+    groups: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    rows = db.session.execute(
+        sa.select(Case.id, Case.kind, Case.category_id).where(Case.id.in_(case_ids))
+    )
+    for case_id, kind, category_id in rows:
+        groups[(kind, category_id)].append(case_id)
+    for (kind, category_id), ids in groups.items():
+        by_interval[terms_for(kind, category_id).progress_interval_days].extend(ids)
+    for interval, ids in by_interval.items():
         db.session.execute(
             sa.update(Case)
-            .where(Case.id == case.id)
-            .values(progress_due_at=deadline_after(now, terms.progress_interval_days))
+            .where(Case.id.in_(ids))
+            .values(progress_due_at=deadline_after(now, interval))
             .execution_options(synchronize_session=False)
         )
 

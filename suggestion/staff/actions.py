@@ -11,9 +11,7 @@ suggestion.cases, one :class:`StaffAction` here, its template, and its test.
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,10 +52,8 @@ class StaffAction:
     permission: Permission
     perform: Perform  # calls the service with the form's values
     offered: Callable[[Status], bool]  # in which states the page offers it
-    done: Any  # the message on success
-    # Messages for the services' errors, by their code, where the action says
-    # it better than the service (the service's own message otherwise).
-    errors: Mapping[str, Any] = field(default_factory=dict)
+    done: Any  # the message on success; its errors' messages come with them
+    # (each service raises a domain error that says why, in the page's language)
     # Fills the form's choices and, for the page, its current values.
     prepare: Callable[[Any, Case | None], None] | None = None
 

@@ -121,7 +121,7 @@ def act(tracking_code: str, name: str) -> Any:
             field = error.code or ""
             if field not in form or field in {"version", "csrf_token"}:
                 raise
-            form[field].errors = [action.errors.get(field, error.message)]
+            form[field].errors = [error.message]
         else:
             flash(str(action.done), "success")
             return redirect(url_for("staff.case_page", tracking_code=case.tracking_code), 303)
@@ -144,12 +144,9 @@ def _refused(error: DomainError) -> Any:
     someone changed it meanwhile, 422 when it cannot be done); elsewhere on
     the desk the previous page says why. Nothing was saved: the unit of work
     rolled back before this runs."""
-    args = request.view_args or {}
-    action = ACTIONS.get(args.get("name", "")) if request.endpoint == "staff.act" else None
-    message = action.errors.get(error.code or "", error.message) if action else error.message
-    flash(str(message), "error")
-    if action is not None:
-        return render_case(case_or_404(args["tracking_code"]), error.status)
+    flash(str(error.message), "error")
+    if request.endpoint == "staff.act":
+        return render_case(case_or_404((request.view_args or {})["tracking_code"]), error.status)
     return redirect(request.referrer or url_for("staff.queue"), 303)
 
 
