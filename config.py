@@ -45,6 +45,9 @@ class Config:
         instance = Path(instance_path)
         self.INSTANCE_PATH = str(instance)
         self.SECRET_KEY = _env("SECRET_KEY")
+        # The key of the stored digests of access keys and recovery codes
+        # (suggestion.core.digests); SECRET_KEY when not set.
+        self.DIGEST_KEY = _env("DIGEST_KEY")
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             _env("DATABASE_URL", f"sqlite:///{instance / 'suggestion.sqlite'}") or ""
         )

@@ -14,6 +14,7 @@ from suggestion.cases.filing import Receipt
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
+from suggestion.core.time import utcnow
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = (
@@ -54,6 +55,9 @@ def checked_pdf() -> CheckedFile:
 
 
 PASSWORD = "correct-horse-battery"
+# The authenticator app of every account whose role requires two-factor
+# log-in (tests.helpers.login types its codes).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_user(role: str, division: str, email: str | None = None) -> Any:
@@ -68,6 +72,9 @@ def make_user(role: str, division: str, email: str | None = None) -> Any:
         division_id=division_row.id,
     )
     user.set_password(PASSWORD)
+    if role in ("admin", "integrity"):
+        user.totp_secret = TOTP_SECRET
+        user.totp_enabled_at = utcnow()
     db.session.add(user)
     db.session.flush()
     return user

@@ -49,13 +49,27 @@ def test_a_wrong_password_says_nothing_about_the_account(client, staff):
     )
 
 
-def test_five_wrong_passwords_lock_the_account_for_a_while(client, staff):
+def test_five_wrong_passwords_lock_the_account_from_that_address_only(app, client, staff):
+    """An outsider who guesses locks themselves out, not the account's owner:
+    counting per account alone let anyone keep any account locked."""
     email = staff("officer", "SERVICE")
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.66"
     for n in range(5):
-        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n}"  # from different addresses
         assert attempt(client, email, f"guess-number-{n}").status_code == 401
-    client.environ_base["REMOTE_ADDR"] = "192.0.2.99"
-    assert attempt(client, email, "correct-horse-battery").status_code == 401  # locked
+    # The guesser's address is locked even with the right password …
+    assert attempt(client, email, "correct-horse-battery").status_code == 401
+    # … and the owner, at their desk, logs in.
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    assert attempt(owner, email, "correct-horse-battery").status_code == 303
+
+
+def test_wrong_guesses_spread_over_addresses_lock_none_of_them(client, staff):
+    email = staff("officer", "SERVICE")
+    for n in range(8):
+        client.environ_base["REMOTE_ADDR"] = f"192.0.2.{n}"
+        assert attempt(client, email, f"guess-number-{n}").status_code == 401
+    assert attempt(client, email, "correct-horse-battery").status_code == 303
 
 
 def test_one_address_is_throttled_after_twenty_failures(client, staff):

@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError
 from email_validator import validate_email
 from flask_babel import lazy_gettext as _l
 
+from suggestion.auth import two_factor
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
@@ -202,6 +203,17 @@ def update_account(
         record(who, AdminAction.PASSWORD_RESET, user.email, {})  # that it happened, no more
     db.session.flush()
     return user
+
+
+def reset_two_factor(actor: User | None, user: User) -> None:
+    """Forget an account's lost second factor: its sessions end, and it sets
+    one up again at its next log-in (at once, if its role requires one)."""
+    who = authorise(actor)
+    if not two_factor.is_enabled(user):
+        raise Invalid(_l("This account has no two-factor log-in to reset."), code="two_factor")
+    two_factor.turn_off(user)
+    record(who, AdminAction.TWO_FACTOR_RESET, user.email, {})
+    db.session.flush()
 
 
 # --- SLA policies ----------------------------------------------------------------

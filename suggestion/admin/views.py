@@ -25,10 +25,11 @@ from suggestion.admin.failed_mail import resend_failed
 from suggestion.admin.forms import ReplyTemplateForm
 from suggestion.admin.forms import ROLE_LABELS
 from suggestion.admin.forms import UserForm
+from suggestion.auth import two_factor
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
 from suggestion.auth.permissions import can_administer
-from suggestion.auth.views import expire_idle_sessions
+from suggestion.auth.views import guard_staff_session
 from suggestion.cases.models import ReplyTemplate
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
@@ -37,7 +38,7 @@ from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(expire_idle_sessions)
+bp.before_request(guard_staff_session)
 
 
 @bp.before_request
@@ -131,7 +132,24 @@ def edit_user(user_id: int) -> Any:
         else:
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.index"), 303)
-    return render_template("admin/user.html", form=form, user=user), 422 if form.errors else 200
+    return render_template(
+        "admin/user.html", form=form, user=user, two_factor_on=two_factor.is_enabled(user)
+    ), 422 if form.errors else 200
+
+
+@bp.post("/users/<id:user_id>/two-factor/reset")
+def reset_two_factor(user_id: int) -> Any:
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        services.reset_two_factor(acting_user(), user)
+    except Invalid as refused:
+        flash(refused.message, "error")
+    else:
+        flash(
+            _("Two-factor log-in reset: the account sets it up again at its next log-in."),
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id), 303)
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])

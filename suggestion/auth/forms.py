@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
+from wtforms import HiddenField
 from wtforms import PasswordField
+from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
@@ -32,4 +34,32 @@ class ChangePasswordForm(Form):
     confirm = PasswordField(
         _l("New password again"),
         validators=[EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+
+
+class SecondFactorForm(Form):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        filters=[strip_text],
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+    )
+
+
+class EnrolForm(Form):
+    secret = HiddenField(filters=[strip_text], validators=[Length(max=64)])
+    code = StringField(
+        _l("The 6-digit code the app shows"),
+        filters=[strip_text],
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+    )
+
+
+class ConfirmCodeForm(Form):
+    """A change to the second factor needs a current code (or a recovery code)."""
+
+    action = HiddenField(filters=[strip_text], validators=[Length(max=20)])
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        filters=[strip_text],
+        validators=[DataRequired(REQUIRED), Length(max=20)],
     )

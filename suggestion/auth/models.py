@@ -53,12 +53,13 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    # Throttling of guessed passwords for this account (the address is
-    # throttled separately by Flask-Limiter).
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     # Bumped when the password changes, which ends every other session.
     session_epoch: Mapped[int] = mapped_column(default=1)
+    # Two-factor log-in (suggestion.auth.two_factor): the TOTP secret once
+    # confirmed, and the last time step used, which is never accepted again.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
@@ -70,3 +71,32 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the TOTP when the phone is lost;
+    stored as a keyed digest (suggestion.core.digests), never as typed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """Wrong passwords or codes for one account from one address: five lock
+    that pair for a while, so that an outsider cannot lock the account's
+    owner out from elsewhere (suggestion.auth.services). The address is kept
+    as a keyed digest, not as it came."""
+
+    __tablename__ = "login_failures"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    address_digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -47,6 +47,10 @@ class AdminAction(enum.StrEnum):
     TEMPLATE_CREATED = "template_created"
     TEMPLATE_CHANGED = "template_changed"
     EMAIL_RESENT = "email_resent"
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    TWO_FACTOR_RESET = "two_factor_reset"
+    PERSONAL_DATA_EXPORTED = "personal_data_exported"
 
 
 ADMIN_ACTION_LABELS = {
@@ -63,6 +67,10 @@ ADMIN_ACTION_LABELS = {
     AdminAction.TEMPLATE_CREATED: _l("Reply template created"),
     AdminAction.TEMPLATE_CHANGED: _l("Reply template changed"),
     AdminAction.EMAIL_RESENT: _l("Failed e-mail sent again"),
+    AdminAction.TWO_FACTOR_ENABLED: _l("Two-factor log-in turned on"),
+    AdminAction.TWO_FACTOR_DISABLED: _l("Two-factor log-in turned off"),
+    AdminAction.TWO_FACTOR_RESET: _l("Two-factor log-in reset by an administrator"),
+    AdminAction.PERSONAL_DATA_EXPORTED: _l("Personal data exported"),
 }
 
 

@@ -28,7 +28,7 @@ from flask_login import login_required
 from suggestion.auth.models import Division
 from suggestion.auth.permissions import can_read_reports
 from suggestion.auth.permissions import reports_cover_agency
-from suggestion.auth.views import expire_idle_sessions
+from suggestion.auth.views import guard_staff_session
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -57,7 +57,7 @@ from suggestion.reports.scope import report_scope
 from suggestion.reports.scope import Scope
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-bp.before_request(expire_idle_sessions)
+bp.before_request(guard_staff_session)
 
 LONGEST_RANGE = timedelta(days=366 * 10)
 MIMETYPES = {

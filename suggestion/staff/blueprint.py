@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
-from suggestion.auth.views import expire_idle_sessions
+from suggestion.auth.views import guard_staff_session
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.models import Case
@@ -38,7 +38,7 @@ from suggestion.core.i18n import current_language
 from suggestion.sla.models import ALERT_LABELS
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-bp.before_request(expire_idle_sessions)
+bp.before_request(guard_staff_session)
 
 UNLOCKED = "unlocked_cases"  # the corruption reports an administrator gave a reason for
 
