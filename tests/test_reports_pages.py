@@ -200,20 +200,24 @@ def test_the_ita_publication_has_no_personal_data(app, client, staff, three_case
 def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staff, three_cases):
     service, website, corrupt = three_cases
     login(client, staff("manager", "SERVICE"))
-    export = client.get("/staff/cases.csv?status=all")
-    assert export.is_streamed
-    body = export.get_data(as_text=True)
+    # A streamed response keeps its request context until it is closed, as a
+    # WSGI server closes it: each download here is closed when read.
+    with client.get("/staff/cases.csv?status=all") as export:
+        assert export.is_streamed
+        body = export.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["tracking_code"] for r in rows] == [service]
     assert rows[0]["on_time"] == "yes" and "somchai" not in body and "filer_email" not in body
-    personal = client.get("/staff/cases.csv?status=all&personal=1").get_data(as_text=True)
+    with client.get("/staff/cases.csv?status=all&personal=1") as response:
+        personal = response.get_data(as_text=True)
     assert "somchai@example.com" in personal
-    filtered = client.get("/staff/cases.csv?status=all&on_time=no").get_data(as_text=True)
+    with client.get("/staff/cases.csv?status=all&on_time=no") as response:
+        filtered = response.get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(filtered)))) == 0
     refused = client.get("/staff/cases.csv?status=all&resolved_from=abc&on_time=maybe")
     assert refused.status_code == 400 and "กรุณาแก้ไขตัวกรอง" in refused.get_data(as_text=True)
-    huge = client.get("/staff/cases.csv?status=all&division=99999999999999999999999")
-    assert huge.status_code == 200  # an id beyond any id is no filter, as on the page
+    with client.get("/staff/cases.csv?status=all&division=99999999999999999999999") as huge:
+        assert huge.status_code == 200  # an id beyond any id is no filter, as on the page
 
     integrity = app.test_client()
     login(integrity, staff("integrity", "INTEGRITY"))
@@ -227,10 +231,33 @@ def test_the_queue_export_streams_and_keeps_personal_data_back(app, client, staf
     assert [r["tracking_code"] for r in rows] == [corrupt]
 
 
+def test_an_export_of_personal_data_is_on_the_audit_trail(app, client, staff, three_cases):
+    """Who took the filers' contact details, when, with which filter and how
+    many rows (a plain export is not recorded: it holds no personal data)."""
+    from suggestion.core.audit import AdminEvent
+
+    login(client, staff("manager", "SERVICE"))
+    with client.get("/staff/cases.csv?status=all") as response:
+        response.get_data()
+    with client.get("/staff/cases.csv?status=all&personal=1") as response:
+        body = response.get_data(as_text=True)
+    assert "somchai@example.com" in body
+    [record] = db.session.scalars(
+        sa.select(AdminEvent).where(AdminEvent.action == "personal_data_exported")
+    ).all()
+    assert record.actor_label == "manager.service@example.go.th" and record.at is not None
+    assert record.diff == {"filter": [None, "personal=1&status=all"], "rows": [None, 1]}
+    admin = app.test_client()
+    login(admin, staff("admin", "IT"))
+    trail = admin.get("/admin/audit?lang=en").get_data(as_text=True)
+    assert "Personal data exported" in trail and "personal=1&amp;status=all" in trail
+
+
 def test_a_formula_in_a_filers_name_stays_text_in_the_export(app, client, staff, file_a_case):
     file_a_case(name='=HYPERLINK("http://evil.example","คลิก")', address="@SUM(A1)")
     login(client, staff("officer", "SERVICE"))
-    body = client.get("/staff/cases.csv?status=all&personal=1").get_data(as_text=True)
+    with client.get("/staff/cases.csv?status=all&personal=1") as response:
+        body = response.get_data(as_text=True)
     [row] = list(csv.DictReader(io.StringIO(body)))
     assert row["filer_name"] == '\'=HYPERLINK("http://evil.example","คลิก")'
     assert row["filer_address"] == "'@SUM(A1)"

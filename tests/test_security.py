@@ -179,23 +179,83 @@ def test_a_locked_account_answers_as_slowly_as_a_wrong_password(app, ctx):
     """7 ms against 119 ms told an attacker that the account exists and is
     locked: both now check the password's hash."""
     import time
-    from datetime import timedelta
 
     from suggestion.auth.services import authenticate
-    from suggestion.core.time import utcnow
     from tests.factories import make_user
 
-    locked = make_user("officer", "SERVICE", "locked@example.go.th")
-    locked.locked_until = utcnow() + timedelta(minutes=15)
+    make_user("officer", "SERVICE", "locked@example.go.th")
+    for _ in range(5):
+        authenticate("locked@example.go.th", "a-wrong-guess", "203.0.113.5")
     make_user("officer", "IT", "open@example.go.th")
 
     def fastest(email: str) -> float:
         times = []
         for _ in range(3):
             started = time.perf_counter()
-            assert authenticate(email, "not-the-password") is None
+            assert authenticate(email, "not-the-password", "203.0.113.5") is None
             times.append(time.perf_counter() - started)
         return min(times)
 
     wrong = fastest("open@example.go.th")
     assert fastest("locked@example.go.th") > 0.5 * wrong
+    # Right passwords from the locked address are refused too.
+    assert authenticate("locked@example.go.th", "correct-horse-battery", "203.0.113.5") is None
+
+
+def test_access_keys_are_stored_keyed_and_the_migration_keeps_old_keys_working(tmp_path):
+    """A 49-bit access key stored as a plain SHA-256 could be enumerated from
+    a stolen database alone; migration 0014 re-keys the stored digests with
+    DIGEST_KEY, and a key given out before still opens its case."""
+    import hashlib
+
+    from flask_migrate import upgrade
+
+    from suggestion import create_app
+    from suggestion.cases import tracking
+    from suggestion.cases.codes import normalise_access_key
+    from suggestion.seed import seed_reference_data
+    from tests.factories import make_case
+
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/keys.sqlite"}
+    old_app = create_app("testing", {**settings, "DIGEST_KEY": "the-agency-digest-key"})
+    with old_app.test_request_context():
+        upgrade(revision="0013")
+        seed_reference_data()
+        receipt = make_case()
+        code, key = receipt.case.tracking_code, receipt.access_key
+        plain = hashlib.sha256(normalise_access_key(key).encode()).hexdigest()
+        receipt.case.access_key_hash = plain  # as filings stored it before 0014
+        db.session.commit()
+        upgrade()
+        stored = db.session.scalar(sa.select(Case.access_key_hash))
+        assert stored != plain
+        assert tracking.find_by_code_and_key(code, key) is not None
+        assert tracking.public_record(code, key) is not None
+        new = make_case()  # and a new filing's key works the same way
+        db.session.commit()
+        assert tracking.find_by_code_and_key(new.case.tracking_code, new.access_key) is not None
+        db.session.remove()
+        db.engine.dispose()
+    # Without the key, the stored digests match nothing.
+    other_app = create_app("testing", {**settings, "DIGEST_KEY": "another-key"})
+    with other_app.test_request_context():
+        assert tracking.find_by_code_and_key(code, key) is None
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_receipts_access_key_is_not_readable_in_the_session_cookie(app, client):
+    """Flask's session cookie is signed, not encrypted: the access key that
+    waits in it for the receipt is sealed."""
+    import re
+
+    from tests.test_filing import form_data
+
+    response = client.post("/file/complaint", data=form_data(client))
+    assert response.status_code == 303
+    page = client.get("/file/receipt?lang=en").get_data(as_text=True)
+    key = re.search(r"[2-9A-Z]{5}-[2-9A-Z]{5}", page).group(0)
+    cookie = client.get_cookie("session").value
+    session = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert key not in repr(session) and key.replace("-", "") not in repr(session)
+    assert key not in cookie

@@ -1,8 +1,10 @@
 """Tracking codes, access keys and secret links.
 
 A tracking code (``2569-000123``) is guessable by design; every public look-up
-also needs the access key (50 bits, no look-alike characters) or the secret link
-(192 bits). Only digests of the two secrets are stored.
+also needs the access key (49 bits, no look-alike characters) or the secret link
+(192 bits). Only digests of the two secrets are stored. The access key's is
+keyed (an HMAC under DIGEST_KEY, suggestion.core.digests): 49 bits could be
+enumerated from a stolen database if its digest were a plain SHA-256.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from suggestion.cases.models import TrackingSequence
+from suggestion.core.digests import keyed_digest
 from suggestion.core.extensions import db
 
 # Crockford-like: no 0/O, 1/I/L, and no U (to avoid accidental words).
@@ -78,8 +81,13 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+ACCESS_KEY_PURPOSE = "access-key"
+
+
 def access_key_digest(key: str) -> str:
-    return digest(normalise_access_key(key))
+    """The keyed digest stored for an access key: an HMAC of its SHA-256, so
+    that migration 0014 could re-key the plain digests stored before."""
+    return keyed_digest(ACCESS_KEY_PURPOSE, digest(normalise_access_key(key)))
 
 
 def normalise_tracking_code(value: str) -> str | None:

@@ -31,6 +31,8 @@ from suggestion.core import throttle
 from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.i18n import LANGUAGE_COOKIE
+from suggestion.core.sealing import seal
+from suggestion.core.sealing import unseal
 from suggestion.deadlines.policies import terms_for
 from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import RatingForm
@@ -84,7 +86,7 @@ def file(kind: str) -> str | Response:
         _remember(receipt.case)
         session[_RECEIPT] = {
             "case_id": receipt.case.id,
-            "access_key": receipt.access_key,
+            "access_key": seal(receipt.access_key),  # the cookie is readable, not secret
             "emailed": bool(form.email.data and not form.is_anonymous.data),
         }
         return redirect(url_for("public.receipt"), 303)
@@ -124,10 +126,11 @@ def _files_not_stored(error: FilesNotStored) -> Any:
 def receipt() -> str | Response:
     data = session.get(_RECEIPT)
     case = db.session.get(Case, data["case_id"]) if data else None
-    if data is None or case is None:
+    access_key = unseal(data.get("access_key")) if data else None
+    if data is None or case is None or access_key is None:
         return redirect(url_for("public.index"))
     return render_template(
-        "public/receipt.html", case=case, access_key=data["access_key"], emailed=data["emailed"]
+        "public/receipt.html", case=case, access_key=access_key, emailed=data["emailed"]
     )
 
 

@@ -48,6 +48,14 @@ def _on_time(resolved_at: datetime | None, due_at: datetime) -> str:
     return "yes" if resolved_at <= due_at else "no"
 
 
+def row_count(access: StaffAccess, filters: QueueFilters) -> int:
+    """How many rows :func:`csv_rows` gives for the same access and filters."""
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Case).where(*where(access, filters))
+    )
+    return int(count or 0)
+
+
 def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> Iterator[str]:
     """The CSV text, a page of rows at a time, in the queue's order."""
     columns: list[Any] = [
@@ -79,7 +87,12 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
     )
     if personal:
         query = query.outerjoin(Complainant, Complainant.case_id == Case.id)
-    conditions = where(access, filters)
+    # Built now, while the request's account is loaded: the rows are read
+    # as the response streams, after the request's transaction has ended.
+    return _pages(query.where(*where(access, filters)), personal=personal)
+
+
+def _pages(query: sa.Select[Any], *, personal: bool) -> Iterator[str]:
     tz = agency_zone()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -89,7 +102,7 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
     while True:
         keyset = [sa.tuple_(Case.due_at, Case.id) > sa.tuple_(*after)] if after else []
         page = db.session.execute(
-            query.where(*conditions, *keyset).order_by(Case.due_at, Case.id).limit(PAGE)
+            query.where(*keyset).order_by(Case.due_at, Case.id).limit(PAGE)
         ).all()
         for r in page:
             row = [
