@@ -11,6 +11,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from suggestion.admin.services import create_account
@@ -279,6 +280,39 @@ def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) ->
         click.echo(f"{label:<30} {value}")
 
 
+@click.command("grant")
+@click.argument("role")
+@with_appcontext
+def db_grant(role: str) -> None:
+    """Grant the site's role exactly the rights the site needs.
+
+    ROLE is the role the web and the workers connect as; it must own nothing
+    (DESIGN §5). Run this as the owner after every `flask db upgrade`."""
+    from suggestion.core.roles import grant
+    from suggestion.core.roles import RoleError
+
+    try:
+        with db.engine.begin() as conn:
+            granted = grant(conn, role)
+    except RoleError as error:
+        raise click.ClickException(f"{error}; nothing was granted") from None
+    click.echo(f"{role} may now, in schema {granted.schema}:")
+    for rights, names in (
+        ("read and write", granted.read_write),
+        ("read and append to (append-only)", granted.append_only),
+        ("read", granted.read_only),
+        ("draw numbers from", granted.sequences),
+        ("call", granted.functions),
+    ):
+        if names:
+            click.echo(f"  {rights}: {', '.join(names)}")
+    click.echo("and nothing else: it owns nothing, so it cannot alter, drop or truncate.")
+
+
 def init_app(app: Flask) -> None:
     for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli, cases_cli):
         app.cli.add_command(group)
+    # Beside `flask db upgrade` (Flask-Migrate's group), where operators look.
+    from flask_migrate.cli import db as db_cli
+
+    db_cli.add_command(db_grant)

@@ -301,13 +301,23 @@ class SiteProcess:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
         )
 
-    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, path: str, data: dict[str, str] | None = None, json: object = None
+    ) -> tuple[int, str]:
+        """GET, or POST a form (``data``) or a JSON body (``json``)."""
+        import json as json_module
         import urllib.error
         import urllib.parse
+        import urllib.request
 
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        headers = {}
+        if json is not None:
+            body = json_module.dumps(json).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.url + path, body, headers)  # noqa: S310
         try:
-            with self.opener.open(self.url + path, body, timeout=30) as response:
+            with self.opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
