@@ -104,6 +104,35 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.TRACK_FAILED_LOOKUP_LIMIT = _env("TRACK_FAILED_LOOKUP_LIMIT", "10 per 15 minutes")
+        # Filings from one client address (the web form and the API together;
+        # an IPv6 client counts by its /64). Only filings that would be
+        # recorded count: a form sent back with mistakes costs nothing.
+        self.FILING_LIMIT = _env("FILING_LIMIT", "5 per minute;20 per hour")
+        # Receipts e-mailed to one address per day (agency time): anyone can
+        # type anyone's address into the form. Past it the case is recorded
+        # but nothing about it is e-mailed to that address (docs/decisions.md).
+        self.RECEIPT_EMAILS_PER_DAY = int(_env("RECEIPT_EMAILS_PER_DAY", "5") or 5)
+        # /api/v1/stats: requests per client address, and how long an answer
+        # is kept (a change to any case makes the next request compute it anew).
+        self.STATS_LIMIT = _env("STATS_LIMIT", "30 per minute")
+        self.STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60") or 60)
+
+        # Flask-Caching: Redis when CACHE_STORAGE_URI names one (shared by
+        # every process), else each process's memory. A cache that is down
+        # only costs the work it would have saved (suggestion.core.cache).
+        cache_uri = _env("CACHE_STORAGE_URI", "memory://") or "memory://"
+        self.CACHE_STORAGE_URI = cache_uri
+        self.CACHE_KEY_PREFIX = "suggestion:"
+        self.CACHE_DEFAULT_TIMEOUT = 300
+        if cache_uri.startswith(("redis://", "rediss://", "unix://")):
+            self.CACHE_TYPE = "RedisCache"
+            self.CACHE_REDIS_URL = cache_uri
+            # A Redis that does not answer must not hold a request up.
+            self.CACHE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        elif cache_uri == "memory://":
+            self.CACHE_TYPE = "SimpleCache"
+        else:
+            raise ConfigError(f"CACHE_STORAGE_URI={cache_uri!r}: use memory:// or redis://…")
 
         self.BABEL_DEFAULT_LOCALE = "th"
         self.BABEL_DEFAULT_TIMEZONE = self.AGENCY_TIMEZONE
@@ -159,6 +188,11 @@ class TestingConfig(Config):
         self.CELERY["broker_url"] = _env("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
         self.CELERY["task_default_queue"] = _env("CELERY_QUEUE", "suggestion-test")
         self.PUBLIC_BASE_URL = "http://localhost"
+        # Many tests file several cases, to one address, from the test
+        # client's one address; the tests of these limits set them lower.
+        self.FILING_LIMIT = "1000 per minute"
+        self.RECEIPT_EMAILS_PER_DAY = 1000
+        self.STATS_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):

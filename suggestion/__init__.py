@@ -21,6 +21,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401
     from suggestion.auth.views import bp as auth_bp
+    from suggestion.cases import changes
     from suggestion.core import extensions
     from suggestion.core import headers
     from suggestion.core import i18n
@@ -48,10 +49,12 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
+    extensions.cache.init_app(app)
     extensions.login_manager.init_app(app)
     i18n.init_app(app)
     headers.init_app(app)
     uow.init_effects()
+    changes.listen()
     _use_sqlite_pragmas(app)
 
     app.register_blueprint(public_bp)

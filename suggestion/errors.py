@@ -69,9 +69,10 @@ def handle_domain_error(error: DomainError) -> ResponseReturnValue:
     """A domain error that no feature answered itself (the staff desk shows a
     case's current state instead): its status, and its message."""
     message = str(error.message)
+    headers = error.headers()
     if _wants_json():
-        return jsonify({"errors": {"_request": [message]}}), error.status
-    return render_template("error.html", code=error.status, message=message), error.status
+        return jsonify({"errors": {"_request": [message]}}), error.status, headers
+    return render_template("error.html", code=error.status, message=message), error.status, headers
 
 
 def handle_stale_data(error: StaleDataError) -> ResponseReturnValue:

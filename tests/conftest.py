@@ -175,10 +175,12 @@ def _own_folders(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Each test writes its uploads and mail into folders of its own."""
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(tmp_path / "uploads"))
     monkeypatch.setitem(app.config, "MAIL_FOLDER", str(tmp_path / "mail"))
+    from suggestion.core.extensions import cache
     from suggestion.core.extensions import limiter
 
     with app.app_context():
         limiter.reset()
+        cache.clear()  # answers kept for another test's rolled-back cases
 
 
 @pytest.fixture

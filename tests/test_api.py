@@ -40,7 +40,10 @@ def test_filing_returns_the_receipt_and_tracking_shows_the_public_view(client):
     response = client.post("/api/v1/cases", json=GOOD)
     assert response.status_code == 201
     receipt = response.json
-    assert set(receipt) == {"tracking_code", "access_key", "status", "public_status", "due_at"}
+    assert set(receipt) == {
+        "tracking_code", "access_key", "status", "public_status", "due_at", "receipt_email",
+    }  # fmt: skip
+    assert receipt["receipt_email"] == "queued"
     assert receipt["status"] == "received"
     assert receipt["public_status"] == "รับเรื่องแล้ว"
 

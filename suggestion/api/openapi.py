@@ -14,6 +14,13 @@ _ERRORS = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
 }
 
+_THROTTLED = {
+    "description": "Too many requests from this client (filings: FILING_LIMIT; statistics: "
+    "STATS_LIMIT). Nothing was written; Retry-After says after how many seconds to try again.",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+}
+
 
 def openapi_document() -> dict[str, Any]:
     return {
@@ -31,6 +38,8 @@ def openapi_document() -> dict[str, Any]:
             "/stats": {
                 "get": {
                     "summary": "The fiscal-year indicators, as open data (no personal data)",
+                    "description": "Each year's answer is kept until a case changes, and at "
+                    "most STATS_CACHE_SECONDS (60); requests are limited per client.",
                     "parameters": [
                         {
                             "name": "fiscal_year",
@@ -48,6 +57,7 @@ def openapi_document() -> dict[str, Any]:
                             "and the whole year"
                         },
                         "400": _ERRORS,
+                        "429": _THROTTLED,
                     },
                 }
             },
@@ -94,6 +104,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "400": _ERRORS,
                         "422": _ERRORS,
+                        "429": _THROTTLED,
                     },
                 }
             },
@@ -192,6 +203,17 @@ def openapi_document() -> dict[str, Any]:
                         "status": {"enum": [s.value for s in Status]},
                         "public_status": _TEXT,
                         "due_at": {"type": "string", "format": "date-time"},
+                        "receipt_email": {
+                            "enum": ["queued", "withheld", "none"],
+                            "description": (
+                                "queued: the receipt (code, key and secret link) is on its "
+                                "way to complainant.email. withheld: not sent, because that "
+                                "address has had its receipts for the day "
+                                "(RECEIPT_EMAILS_PER_DAY); the case is recorded, and nothing "
+                                "about it will be e-mailed to that address. none: no e-mail "
+                                "address was given (or the filing is anonymous)."
+                            ),
+                        },
                     },
                 },
                 "PublicCase": {

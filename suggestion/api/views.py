@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from flask import Blueprint
+from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_babel import gettext as _
@@ -26,6 +27,7 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.core import throttle
+from suggestion.core.cache import by_cases_version
 from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.time import parse_fiscal_year
@@ -133,6 +135,7 @@ def create_case() -> tuple[Response, int]:
                 for name, messages in form.errors.items()
             }
         )
+    throttle.check_filing()
     receipt = file_case(form.to_filing(Channel.API))
     case = receipt.case
     return jsonify(
@@ -142,6 +145,7 @@ def create_case() -> tuple[Response, int]:
             "status": case.status,
             "public_status": str(PUBLIC_LABELS[case.status]),
             "due_at": _iso(case.due_at),
+            "receipt_email": receipt.email.value,
         }
     ), 201
 
@@ -184,19 +188,33 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
 
 @bp.get("/stats")
 def stats() -> tuple[Response, int]:
-    """The fiscal-year indicators as open data (no personal data)."""
-    from suggestion.reports.indicators import fiscal_year_indicators
-    from suggestion.reports.indicators import ita_figures
-    from suggestion.reports.indicators import ITA_KINDS
+    """The fiscal-year indicators as open data (no personal data). Anyone may
+    ask, and at scale each answer costs the database most of a second: so
+    requests are throttled per client, and each year's answer is kept until
+    a case changes or ``STATS_CACHE_SECONDS`` pass."""
     from suggestion.reports.periods import current_fiscal_year
 
+    throttle.check_stats()
     raw = request.args.get("fiscal_year", "")
     year = parse_fiscal_year(raw) if raw else current_fiscal_year()
     if year is None:
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
+    data = by_cases_version(
+        f"stats:{year}",
+        lambda: _stats(year),
+        timeout=int(current_app.config["STATS_CACHE_SECONDS"]),
+    )
+    return jsonify(data), 200
+
+
+def _stats(year: int) -> dict[str, Any]:
+    from suggestion.reports.indicators import fiscal_year_indicators
+    from suggestion.reports.indicators import ita_figures
+    from suggestion.reports.indicators import ITA_KINDS
+
     data = fiscal_year_indicators(year).to_json()
     # The ITA publication: each kind apart, October–March and the whole year.
     data["ita"] = {kinds[0]: ita_figures(year, (), kinds).to_json() for kinds in ITA_KINDS}
-    return jsonify(data), 200
+    return data

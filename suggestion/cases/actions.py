@@ -74,11 +74,17 @@ def _acknowledge(case: Case, diff: dict[str, Any]) -> None:
 
 
 def _tell_filer(case: Case, template: str, **context: Any) -> None:
-    """E-mail the filer through the outbox, if they gave an address; either way
-    the filer has now heard from us, which restarts the progress clock."""
+    """E-mail the filer through the outbox, if they gave an address that may
+    be used (not one withheld at filing); either way the filer has now heard
+    from us, which restarts the progress clock."""
     owe_progress_from_now(case)
     complainant = case.complainant
-    if case.is_anonymous or complainant is None or not complainant.email:
+    if (
+        case.is_anonymous
+        or complainant is None
+        or not complainant.email
+        or complainant.is_email_withheld
+    ):
         return
     queue_email(
         template,

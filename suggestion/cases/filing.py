@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -26,6 +27,7 @@ from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import format_datetime
 from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
+from suggestion.notify import caps
 from suggestion.notify.outbox import queue_email
 
 
@@ -48,6 +50,14 @@ class Filing:
     files: list[attachments.CheckedFile] = field(default_factory=list)
 
 
+class ReceiptEmail(enum.StrEnum):
+    """What became of the receipt e-mail (the API's ``receipt_email``)."""
+
+    QUEUED = "queued"  # in the outbox, to be sent
+    WITHHELD = "withheld"  # the address had had its receipts for the day
+    NONE = "none"  # no address given (or an anonymous filing)
+
+
 @dataclass(frozen=True)
 class Receipt:
     """What the filer must keep. The secrets exist in clear only here."""
@@ -55,6 +65,7 @@ class Receipt:
     case: Case
     access_key: str
     track_token: str
+    email: ReceiptEmail = ReceiptEmail.NONE
 
 
 def public_track_link(token: str) -> str:
@@ -62,7 +73,8 @@ def public_track_link(token: str) -> str:
 
 
 def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
-    """Record a new case with its filer, files and first event; queue the receipt."""
+    """Record a new case with its filer, files and first event; queue the
+    receipt, unless the filer's address has had its receipts for the day."""
     received_at = filing.received_at or utcnow()
     tz = agency_zone()
     category_id = filing.category.id if filing.category else None
@@ -93,6 +105,13 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
     case.tracking_code, case.sequence = tracking_code, sequence
     db.session.add(case)
     db.session.flush()
+    email = ReceiptEmail.NONE
+    digest = None
+    if filing.email and not filing.is_anonymous:
+        digest = caps.recipient_digest(filing.email)
+        # Staff registering a filing (intake) typed the address themselves.
+        mailable = actor is not None or caps.receipt_allowed(digest)
+        email = ReceiptEmail.QUEUED if mailable else ReceiptEmail.WITHHELD
     if not filing.is_anonymous:
         db.session.add(
             Complainant(
@@ -101,6 +120,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
                 email=filing.email,
                 phone=filing.phone,
                 address=filing.address,
+                is_email_withheld=email == ReceiptEmail.WITHHELD,
             )
         )
     event = record_event(
@@ -120,13 +140,14 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
     )
     for checked in filing.files:
         db.session.add(attachments.store(checked, case.id, event.id, public=True))
-    if filing.email and not filing.is_anonymous:
+    if filing.email and email == ReceiptEmail.QUEUED:
         queue_email(
             "receipt",
             filing.email,
             locale=filing.locale,
             case_id=case.id,
             dedupe_key=f"case:{case.id}:receipt",
+            recipient_digest=digest,
             tracking_code=tracking_code,
             access_key=access_key,
             track_link=public_track_link(track_token),
@@ -135,4 +156,4 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
             kind=filing.kind.value,
         )
     db.session.flush()
-    return Receipt(case=case, access_key=access_key, track_token=track_token)
+    return Receipt(case=case, access_key=access_key, track_token=track_token, email=email)

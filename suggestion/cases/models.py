@@ -201,6 +201,10 @@ class Complainant(Base):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     address: Mapped[str | None] = mapped_column(sa.String(500))
+    # Nothing about this case is e-mailed to ``email``: the address had had its
+    # day's receipts when the case was filed (RECEIPT_EMAILS_PER_DAY), so it
+    # may be someone else's, typed in to flood them (docs/decisions.md).
+    is_email_withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     anonymised_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="complainant")

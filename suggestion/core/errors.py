@@ -7,6 +7,8 @@ one place (suggestion.errors), whoever raises them.
 - :class:`Invalid` — the request cannot be done with these values: 422.
 - :class:`Unavailable` — something the request needs (the upload folder)
   cannot be used now: 503; nothing of the request was saved.
+- :class:`TooManyRequests` — this client has used up a throttle's budget:
+  429, with how long to wait; nothing of the request was saved.
 
 Each carries a message for people, lazily translated, so that it is shown in
 the language of the page that catches it.
@@ -29,6 +31,10 @@ class DomainError(Exception):
         self.message = message if message is not None else self.default_message
         self.code = code
         super().__init__(code or str(self.message))
+
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries besides the message."""
+        return {}
 
 
 class NotFound(DomainError):
@@ -55,3 +61,17 @@ class Unavailable(DomainError):
         "A service we need is not available, and nothing of your request was saved. "
         "Please try again in a few minutes."
     )
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    default_message = _l(
+        "Too many requests from your connection. Please wait a few minutes and try again."
+    )
+
+    def __init__(self, message: Any = None, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}

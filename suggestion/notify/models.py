@@ -26,6 +26,13 @@ class Notification(Base):
     __table_args__ = (
         sa.CheckConstraint(enum_check("status", NotificationStatus), name="status"),
         sa.Index("ix_notifications_status_next_attempt_at", "status", "next_attempt_at"),
+        sa.Index(
+            "ix_notifications_recipient_digest_created_at",
+            "recipient_digest",
+            "created_at",
+            postgresql_where=sa.text("recipient_digest IS NOT NULL"),
+            sqlite_where=sa.text("recipient_digest IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +41,10 @@ class Notification(Base):
     # Makes a notification happen once, e.g. "case:12:reminder:due" (NULL: no rule).
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
     to_address: Mapped[str] = mapped_column(sa.String(254))
+    # Set on filers' receipts only: the digest of the normalised address, by
+    # which the receipts sent to one address in a day are counted
+    # (suggestion.notify.caps).
+    recipient_digest: Mapped[str | None] = mapped_column(sa.String(64))
     subject: Mapped[str] = mapped_column(sa.String(300))
     # The rendered text; cleared once delivered, as it may hold an access key.
     body: Mapped[str | None] = mapped_column(sa.Text)

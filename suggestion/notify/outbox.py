@@ -109,9 +109,12 @@ def queue_email(
     locale: str,
     case_id: int | None = None,
     dedupe_key: str | None = None,
+    recipient_digest: str | None = None,
     **context: Any,
 ) -> Notification:
-    """Render ``templates/email/<template>.txt`` in ``locale`` and put it in the outbox."""
+    """Render ``templates/email/<template>.txt`` in ``locale`` and put it in
+    the outbox. ``recipient_digest`` marks a receipt, counted against the
+    address's daily cap (suggestion.notify.caps)."""
     row = outbox_row(
         template,
         to_address,
@@ -119,7 +122,7 @@ def queue_email(
         dedupe_key=dedupe_key,
         case_id=case_id,
     )
-    notification = Notification(**row)
+    notification = Notification(**row, recipient_digest=recipient_digest)
     db.session.add(notification)
     db.session.flush()
     after_commit(db.session(), TaskName.DELIVER_NOTIFICATION, notification.id)

@@ -28,6 +28,7 @@ from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.core import throttle
+from suggestion.core.errors import TooManyRequests
 from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.i18n import LANGUAGE_COOKIE
@@ -82,12 +83,13 @@ def file(kind: str) -> str | Response:
     locale = current_language()
     form = FilingForm(case_kind, locale)
     if form.validate_on_submit():
+        throttle.check_filing()
         receipt = file_case(form.to_filing())
         _remember(receipt.case)
         session[_RECEIPT] = {
             "case_id": receipt.case.id,
             "access_key": seal(receipt.access_key),  # the cookie is readable, not secret
-            "emailed": bool(form.email.data and not form.is_anonymous.data),
+            "email": receipt.email.value,
         }
         return redirect(url_for("public.receipt"), 303)
     if form.csrf_token.errors:
@@ -97,9 +99,7 @@ def file(kind: str) -> str | Response:
                 "still below: please check it and send it again."
             )
         ]
-    files_lost = request.method == "POST" and bool(
-        form.attachments.data and any(getattr(f, "filename", "") for f in form.attachments.data)
-    )
+    files_lost = request.method == "POST" and _files_sent(form)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "public/file.html", form=form, kind=case_kind, files_lost=files_lost
@@ -122,6 +122,29 @@ def _files_not_stored(error: FilesNotStored) -> Any:
     return render_template("error.html", code=503, message=str(error.message)), 503
 
 
+@bp.errorhandler(TooManyRequests)
+def _too_many_filings(error: TooManyRequests) -> Any:
+    """Too many filings from this connection: nothing was recorded. The form
+    comes back with the reason and what was typed (files are not kept)."""
+    if request.endpoint != "public.file":
+        page = render_template("error.html", code=error.status, message=str(error.message))
+        return page, error.status, error.headers()
+    kind = _kind_or_404((request.view_args or {}).get("kind", ""))
+    form = FilingForm(kind, current_language())
+    flash(str(error.message), "error")
+    return (
+        render_template("public/file.html", form=form, kind=kind, files_lost=_files_sent(form)),
+        error.status,
+        error.headers(),
+    )
+
+
+def _files_sent(form: FilingForm) -> bool:
+    return bool(
+        form.attachments.data and any(getattr(f, "filename", "") for f in form.attachments.data)
+    )
+
+
 @bp.get("/file/receipt")
 def receipt() -> str | Response:
     data = session.get(_RECEIPT)
@@ -130,7 +153,7 @@ def receipt() -> str | Response:
     if data is None or case is None or access_key is None:
         return redirect(url_for("public.index"))
     return render_template(
-        "public/receipt.html", case=case, access_key=access_key, emailed=data["emailed"]
+        "public/receipt.html", case=case, access_key=access_key, email=data.get("email")
     )
 
 

@@ -210,7 +210,7 @@ def _messages(
     if kind == AlertKind.PROGRESS:
         for case in cases:
             complainant = case.complainant
-            if complainant is None or not complainant.email:
+            if complainant is None or not complainant.email or complainant.is_email_withheld:
                 continue
             rendered = render_email(
                 "progress",
