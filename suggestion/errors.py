@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException
 from suggestion.core.errors import Conflict
 from suggestion.core.errors import DomainError
 from suggestion.core.i18n import current_language
-from suggestion.core.logs import visible
+from suggestion.core.logs import loggable_path
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def handle_unexpected(error: Exception) -> ResponseReturnValue:
     need what may have failed — the database most of all, from which a
     logged-in user's name would be read — so it is drawn without the user;
     if even that fails, a page of plain HTML in the visitor's language."""
-    log.exception("unhandled error on %s %s", request.method, visible(request.path))
+    log.exception("unhandled error on %s %s", request.method, loggable_path(request.path))
     message = _messages()[500]
     if _wants_json():
         return jsonify({"errors": {"_request": [message]}}), 500

@@ -430,8 +430,8 @@ class ScriptedMailServer(Mailbox):
 
 class NginxProxy:
     """Debian's nginx in front of the site, as README's production section
-    sets it up (one trusted proxy adding X-Forwarded-For), on ports of the
-    test's own."""
+    sets it up (one trusted proxy adding X-Forwarded-For, the access log of
+    deploy/nginx/suggestion-log.conf), on ports of the test's own."""
 
     def __init__(self, folder: Path, upstream_port: int) -> None:
         import shutil
@@ -451,7 +451,8 @@ worker_processes 1;
 pid {self.folder / "nginx.pid"};
 events {{ worker_connections 64; }}
 http {{
-  access_log {self.folder / "access.log"};
+  include {ROOT / "deploy" / "nginx" / "suggestion-log.conf"};
+  access_log {self.folder / "access.log"} suggestion;
   client_body_temp_path {self.folder / "body"};
   {temp}
   server {{

@@ -134,6 +134,8 @@ def test_a_server_that_says_550_fails_at_once_and_an_administrator_sends_it_agai
         row = _row(app, notification_id)
         assert row.attempts == 1 and row.last_error.startswith("550")
         assert "No such mailbox" in row.last_error
+        # The failed receipt waits sealed: the database reads no key or link.
+        assert code not in row.body and "/track/link/" not in row.body
 
         with app.app_context():
             make_user("admin", "CENTRAL", "mail.admin@example.go.th")
@@ -162,6 +164,8 @@ def test_a_server_that_says_550_fails_at_once_and_an_administrator_sends_it_agai
         worker.wait(timeout=30)
     assert len(mail_server.to(address)) == 1
     assert message["Message-ID"].startswith(f"<notification-{notification_id}@")
+    text = message.get_content()
+    assert code in text and "/track/link/" in text  # sent again whole
 
 
 def test_a_worker_killed_three_times_in_a_burst_delivers_every_message_with_one_id(

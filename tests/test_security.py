@@ -83,6 +83,14 @@ def test_a_logged_value_cannot_forge_a_line():
     assert "\n" not in line and "\\x0a" in line
 
 
+def test_a_logged_path_never_carries_the_secret_links_token():
+    from suggestion.core.logs import loggable_path
+
+    assert loggable_path("/track/link/s3cr3t-T0ken_x?lang=en") == "/track/link/[token]?lang=en"
+    assert loggable_path("/track/link/a\nb") == "/track/link/[token]"
+    assert loggable_path("/track/2570-000001") == "/track/2570-000001"
+
+
 def test_every_answer_carries_the_security_headers_and_private_pages_are_not_cached(client, staff):
     """A content security policy with no inline script or style, no framing,
     no sniffing, a referrer and a permissions policy on every answer; no-store

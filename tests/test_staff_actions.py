@@ -132,7 +132,7 @@ def test_each_action_leaves_an_event_with_what_changed(officer):
     event = actions.resolve(officer, case, summary="ส่งข้อมูลให้ทางอีเมลแล้ว")
     assert event.diff["status"] == ["in_progress", "resolved"] and case.resolved_at is not None
     assert filer_mails()[-1] == "outcome"
-    assert "ส่งข้อมูลให้ทางอีเมลแล้ว" in mails(case)[-1].body
+    assert "ส่งข้อมูลให้ทางอีเมลแล้ว" in mails(case)[-1].text
 
     event = actions.reopen(officer, case, reason="ผู้ยื่นแจ้งว่าข้อมูลไม่ครบ")
     assert event.diff["resolved_at"][1] is None and case.resolved_at is None
@@ -149,7 +149,7 @@ def test_reject_records_the_ground_and_tells_the_filer_why(officer):
         officer, case, ground=RejectGround.BEFORE_COURT, explanation="คดีอยู่ระหว่างศาลปกครอง"
     )
     assert event.diff["ground"] == [None, "before_court"]
-    assert "คดีอยู่ระหว่างศาลปกครอง" in mails(case)[-1].body
+    assert "คดีอยู่ระหว่างศาลปกครอง" in mails(case)[-1].text
 
 
 def test_merge_tells_the_duplicate_filer_the_surviving_code(officer):

@@ -138,7 +138,7 @@ def test_the_digest_goes_out_on_working_days_once(people):
     assert send_digest(due_day) == 0  # once a day
     assert send_digest(date(2027, 4, 10)) == 0  # a Saturday
     [digest] = sent("digest")
-    assert digest.to_address == people["officer"].email and case.tracking_code in digest.body
+    assert digest.to_address == people["officer"].email and case.tracking_code in digest.text
 
 
 def test_next_years_holidays_are_loaded_once_and_administrators_told(people):

@@ -93,7 +93,7 @@ def build_message(notification: Notification) -> EmailMessage:
     # try, lets mail systems drop a copy resent after a crash (make_msgid would
     # add the time, the process and random bits).
     message["Message-ID"] = message_id(notification.id)
-    message.set_content(notification.body or "")
+    message.set_content(notification.text or "")
     return message
 
 

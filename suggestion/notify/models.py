@@ -9,6 +9,8 @@ from sqlalchemy.orm import mapped_column
 
 from suggestion.core.db import Base
 from suggestion.core.db import enum_check
+from suggestion.core.sealing import OUTBOX
+from suggestion.core.sealing import unseal
 from suggestion.core.time import utcnow
 
 
@@ -46,7 +48,8 @@ class Notification(Base):
     # (suggestion.notify.caps).
     recipient_digest: Mapped[str | None] = mapped_column(sa.String(64))
     subject: Mapped[str] = mapped_column(sa.String(300))
-    # The rendered text; cleared once delivered, as it may hold an access key.
+    # The rendered text, sealed (suggestion.core.sealing) as it may hold an
+    # access key; cleared once delivered. Read it as ``text``.
     body: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(10), default=NotificationStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -54,3 +57,11 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    @property
+    def text(self) -> str | None:
+        """The e-mail's text, unsealed; None once delivered. A row written
+        before texts were sealed is read as it is."""
+        if self.body is None:
+            return None
+        return unseal(self.body, OUTBOX) or self.body

@@ -22,6 +22,8 @@ from sqlalchemy.dialects import sqlite
 from suggestion.core.extensions import db
 from suggestion.core.jobs import after_commit
 from suggestion.core.jobs import send_tasks
+from suggestion.core.sealing import OUTBOX
+from suggestion.core.sealing import seal
 from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
@@ -72,7 +74,7 @@ def outbox_row(
         to_address=to_address,
         dedupe_key=dedupe_key,
         subject=subject,
-        body=body,
+        body=seal(body, OUTBOX),  # it may hold an access key (suggestion.core.sealing)
     )
 
 
