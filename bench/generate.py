@@ -611,7 +611,8 @@ def load(url: str, n: int, out_dir: Path, seed: int = 2569) -> dict[str, Any]:
             for c in db.session.scalars(sa.select(Category))
         ]
         cal = Calendar(holidays, zone(app.config["AGENCY_TIMEZONE"]))
-    rows = generate_rows(n, now, cal, categories, staff, seed)
+    with app.app_context():  # the access keys' digests are keyed with the site's DIGEST_KEY
+        rows = generate_rows(n, now, cal, categories, staff, seed)
     generated = time.perf_counter()
     raw = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(raw) as conn:
