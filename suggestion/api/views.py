@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from suggestion.api.openapi import API_BODY_MAX_BYTES
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
 from suggestion.cases.filing import file_case
@@ -53,16 +54,24 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def active_categories() -> list[Category]:
+    return list(
+        db.session.scalars(
+            sa.select(Category).where(Category.is_active.is_(True)).order_by(Category.position)
+        )
+    )
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    """The document states which categories each kind may be filed under: they
+    are read here, as the filing reads them."""
+    return jsonify(openapi_document((c.code, c.kinds) for c in active_categories()))
 
 
 @bp.get("/categories")
 def categories() -> Response:
-    rows = db.session.scalars(
-        sa.select(Category).where(Category.is_active.is_(True)).order_by(Category.position)
-    )
+    rows = active_categories()
     return jsonify(
         {
             "categories": [
@@ -102,6 +111,17 @@ def _type_errors(body: dict[str, Any]) -> dict[str, list[str]]:
 
 @bp.post("/cases")
 def create_case() -> tuple[Response, int]:
+    if not request.is_json:
+        return errors_response(
+            {
+                "_body": [
+                    _("Send the body as JSON, with the header Content-Type: application/json.")
+                ]
+            },
+            415,
+        )
+    # No filing comes near it; a larger body is refused (413) before it is read.
+    request.max_content_length = API_BODY_MAX_BYTES
     try:
         body = request.get_json(silent=True)
     except RecursionError:  # JSON nested past Python's limit ("[" × 100,000)

@@ -18,7 +18,6 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
-from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
@@ -33,6 +32,7 @@ from suggestion.core.extensions import db
 from suggestion.core.forms import choices
 from suggestion.core.forms import FALSE_VALUES
 from suggestion.core.forms import Form
+from suggestion.core.forms import IfGiven
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import none_if_blank
@@ -96,7 +96,7 @@ class FilingForm(Form):
         _l("E-mail"),
         filters=[none_if_blank],
         validators=[
-            Optional(),
+            IfGiven(),
             Length(max=254, message=MAX_LENGTH),
             Email(_l("Please give a valid e-mail address."), check_deliverability=False),
         ],
@@ -105,7 +105,7 @@ class FilingForm(Form):
         _l("Telephone"),
         filters=[none_if_blank, lambda v: v.translate(THAI_DIGITS) if isinstance(v, str) else v],
         validators=[
-            Optional(),
+            IfGiven(),
             Length(max=40, message=MAX_LENGTH),
             Regexp(
                 r"^\+?[0-9][0-9 \-]{7,}(\s*(ต่อ|ext\.?|x)\s*[0-9]{1,6})?$",

@@ -11,6 +11,7 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 REQUIRED = _l("This field is required.")
@@ -36,6 +37,19 @@ def strip_text(value: Any) -> Any:
 
 def none_if_blank(value: Any) -> Any:
     return strip_text(value) or None
+
+
+class IfGiven:
+    """WTForms' ``Optional()``, judged on the filtered value rather than on what
+    was sent: a value of blanks and control characters, which the filters drop,
+    is not given (``Optional()`` took it for given, and then for wrong)."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None or field.data == "":
+            field.errors[:] = []
+            raise StopValidation()
 
 
 def is_id(text: str) -> bool:
