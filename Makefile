@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CATALOGS := $(wildcard suggestion/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test install lint check messages clean bench
+.PHONY: run test install lint check messages clean bench fuzz
 
 ## run: set everything up and start the site, a worker and beat (SQLite, embedded broker)
 run: install $(COMPILED)
@@ -42,6 +42,14 @@ bench: install $(COMPILED) $(VENV)/.bench-installed
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	@touch $@
+
+## fuzz: Schemathesis against the API of the site as deployed (FUZZ_EXAMPLES=100 per operation and phase); see fuzz/run.py
+fuzz: install $(COMPILED) $(VENV)/.fuzz-installed
+	$(BIN)/python -m fuzz.run
+
+$(VENV)/.fuzz-installed: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,fuzz]'
 	@touch $@
 
 %.mo: %.po

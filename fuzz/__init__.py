@@ -1,0 +1,1 @@
+"""``make fuzz``: Schemathesis against the JSON API of the site as deployed."""
