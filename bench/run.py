@@ -313,28 +313,28 @@ PAGES = [
 ]  # fmt: skip
 
 
-def pyotp_secret() -> str:
+def admin_client(meta: dict[str, Any]) -> Client:
+    """A client logged in as the administrator. The role requires two-factor
+    log-in: the account is given an authenticator the bench can read."""
     import pyotp
 
-    return str(pyotp.random_base32())
+    secret = str(pyotp.random_base32())
+    with psycopg.connect(db_url(meta["database"]), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE users SET totp_secret = %s, totp_enabled_at = now(), totp_last_step = NULL"
+            " WHERE email = %s",
+            (secret, meta["admin"]),
+        )
+    client = Client(SITE_PORT)
+    client.login(meta["admin"], meta["password"], secret)
+    return client
 
 
 def time_pages(meta: dict[str, Any]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with Server("wsgi:app", SITE_PORT, db_url(meta["database"])):
-        clients: dict[str, Client] = {}
-        # The administrator's role requires two-factor log-in: give the
-        # account an authenticator the bench can read.
-        secret = pyotp_secret()
-        with psycopg.connect(db_url(meta["database"]), autocommit=True) as conn:
-            conn.execute(
-                "UPDATE users SET totp_secret = %s, totp_enabled_at = now(), totp_last_step = NULL"
-                " WHERE email = %s",
-                (secret, meta["admin"]),
-            )
-        for who in ("officer", "admin"):
-            clients[who] = Client(SITE_PORT)
-            clients[who].login(meta[who], meta["password"], secret if who == "admin" else None)
+        clients = {"officer": Client(SITE_PORT), "admin": admin_client(meta)}
+        clients["officer"].login(meta["officer"], meta["password"])
         for page in PAGES:
             client = clients[page.who]
             path = page.path(meta, client)
@@ -479,8 +479,7 @@ def export(meta: dict[str, Any]) -> dict[str, Any]:
     gunicorn worker that served it."""
     url = db_url(meta["database"])
     with Server("wsgi:app", SITE_PORT, url) as server:
-        client = Client(SITE_PORT)
-        client.login(meta["admin"], meta["password"])
+        client = admin_client(meta)
         staff_export = "/staff/cases.csv?status=all"
         status, _, _ = client.request("HEAD", staff_export)
         if status == 200:
