@@ -528,6 +528,7 @@ def openapi_document(categories: Iterable[tuple[str, Sequence[str]]] = ()) -> di
                         "received_at",
                         "due_at",
                         "resolved_at",
+                        "deadline_explanation",
                         "timeline",
                     ],
                     "properties": {
@@ -539,6 +540,9 @@ def openapi_document(categories: Iterable[tuple[str, Sequence[str]]] = ()) -> di
                         "received_at": _DATE_TIME,
                         "due_at": _DATE_TIME,
                         "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+                        "deadline_explanation": {
+                            "$ref": "#/components/schemas/DeadlineExplanation"
+                        },
                         "timeline": {
                             "type": "array",
                             "items": {
@@ -551,6 +555,47 @@ def openapi_document(categories: Iterable[tuple[str, Sequence[str]]] = ()) -> di
                                 },
                             },
                         },
+                    },
+                },
+                "DeadlineExplanation": {
+                    "type": "object",
+                    "description": "How due_at was counted: the day of receipt (not counted, "
+                    "Civil and Commercial Code s.193/3), the working days counted after it, "
+                    "every day between that was not counted and why, and the spans in which "
+                    "the case waited for the filer (`to` is null while it waits: the deadline "
+                    "then moves on by the working days it waits).",
+                    "required": ["received_on", "working_days", "skipped", "pauses", "due_at"],
+                    "properties": {
+                        "received_on": {"type": "string", "format": "date"},
+                        "working_days": {"type": "integer", "minimum": 0},
+                        "skipped": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["day", "reason"],
+                                "properties": {
+                                    "day": {"type": "string", "format": "date"},
+                                    "reason": {"enum": ["weekend", "holiday", "paused"]},
+                                    "name": {
+                                        "type": "string",
+                                        "description": "The holiday's name (reason holiday)",
+                                    },
+                                },
+                            },
+                        },
+                        "pauses": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["from", "to", "working_days"],
+                                "properties": {
+                                    "from": {"type": "string", "format": "date"},
+                                    "to": {"type": ["string", "null"], "format": "date"},
+                                    "working_days": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                        },
+                        "due_at": _DATE_TIME,
                     },
                 },
                 "Errors": {

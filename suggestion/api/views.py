@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from suggestion.api.openapi import API_BODY_MAX_BYTES
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
+from suggestion.cases.deadlines import explain_deadline
 from suggestion.cases.filing import file_case
 from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Category
@@ -181,6 +182,9 @@ def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
         "received_at": _iso(record.received_at),
         "due_at": _iso(record.due_at),
         "resolved_at": _iso(record.resolved_at),
+        "deadline_explanation": explain_deadline(
+            record.case_id, record.received_at, record.due_at
+        ).to_json(),
         "timeline": [
             {"at": _iso(e.at), "title": title, "message": e.body}
             for e, title in zip(record.timeline, titles, strict=True)

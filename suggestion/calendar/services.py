@@ -30,6 +30,14 @@ def holiday_dates(first: date, last: date) -> frozenset[date]:
     return frozenset(rows)
 
 
+def holiday_names(first: date, last: date) -> dict[date, str]:
+    """The holidays from ``first`` to ``last`` (inclusive), with their names."""
+    rows = db.session.execute(
+        sa.select(Holiday.day, Holiday.name).where(Holiday.day.between(first, last))
+    )
+    return {day: name for day, name in rows}
+
+
 def thai_holidays(year: int) -> dict[date, tuple[str, str]]:
     """Thailand's public and government holidays of a C.E. year, from `holidays`.
 

@@ -11,16 +11,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.services import holiday_names
 from suggestion.cases.models import Case
 from suggestion.cases.models import CasePause
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
+from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.deadlines.computation import case_deadlines
 from suggestion.deadlines.computation import CaseDeadlines
 from suggestion.deadlines.computation import holiday_window
+from suggestion.deadlines.explanation import DeadlineExplanation
+from suggestion.deadlines.explanation import explain
 from suggestion.deadlines.policies import deadline_after
 from suggestion.deadlines.policies import terms_for
 
@@ -95,6 +99,22 @@ def _apply(case: Case, computed: CaseDeadlines) -> dict[str, tuple[Any, Any]]:
     case.escalate_at = computed.escalate_at
     after = {"due_at": case.due_at, "ack_due_at": case.ack_due_at}
     return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+
+
+def explain_deadline(case_id: int, received_at: datetime, due_at: datetime) -> DeadlineExplanation:
+    """How the case's outcome deadline was counted, as it stands now (the
+    receipt, /track and the API show it)."""
+    tz = agency_zone()
+    pauses = [
+        (paused_at, resumed_at)
+        for paused_at, resumed_at in db.session.execute(
+            sa.select(CasePause.paused_at, CasePause.resumed_at)
+            .where(CasePause.case_id == case_id)
+            .order_by(CasePause.paused_at)
+        )
+    ]
+    first, last = local_date(received_at, tz), local_date(due_at, tz)
+    return explain(received_at, due_at, holiday_names(first, last), pauses, tz)
 
 
 def owe_progress_from_now(case: Case) -> None:

@@ -57,6 +57,7 @@ class PublicRecord:
     tracking_code: str
     kind: str
     status: Status
+    case_id: int
     merged_into: str | None
     received_at: datetime
     due_at: datetime
@@ -69,6 +70,7 @@ def _public_record_statement() -> sa.Select[Any]:
     surviving = cases.alias("surviving")
     return (
         sa.select(
+            cases.c.id,
             cases.c.tracking_code,
             cases.c.kind,
             cases.c.status,
@@ -117,6 +119,7 @@ def public_record(tracking_code: str, access_key: str) -> PublicRecord | None:
         return None
     case = rows[0]
     return PublicRecord(
+        case_id=case.id,
         tracking_code=case.tracking_code,
         kind=case.kind,
         status=case.status,

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response
 from suggestion.cases import codes
 from suggestion.cases import tracking
 from suggestion.cases.attachments import FilesNotStored
+from suggestion.cases.deadlines import explain_deadline
 from suggestion.cases.filing import file_case
 from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Case
@@ -153,7 +154,11 @@ def receipt() -> str | Response:
     if data is None or case is None or access_key is None:
         return redirect(url_for("public.index"))
     return render_template(
-        "public/receipt.html", case=case, access_key=access_key, email=data.get("email")
+        "public/receipt.html",
+        case=case,
+        access_key=access_key,
+        email=data.get("email"),
+        explanation=explain_deadline(case.id, case.received_at, case.due_at),
     )
 
 
@@ -226,6 +231,10 @@ def _render_case(
         can_add=tracking.can_add_information(case),
         can_rate=tracking.can_rate(case),
         rating_form=rating_form or RatingForm(),
+        # How the deadline still ahead was counted (none once the outcome is given).
+        explanation=None
+        if case.resolved_at
+        else explain_deadline(case.id, case.received_at, case.due_at),
     ), status
 
 
