@@ -8,6 +8,7 @@ import re
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -112,3 +113,92 @@ def test_the_receipt_shows_the_explanation(client):
     assert 'data-testid="deadline-explanation"' in page
     assert "working days are counted from the next day" in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Holiday)) is not None
+
+
+def test_a_new_holiday_moves_the_deadline_and_the_filer_is_told_why(app, client, db_session):
+    """An administrator declares a special holiday: the open case's deadline
+    moves a working day, its explanation names the holiday, the public
+    timeline says from what, to what and why, and the filer is e-mailed."""
+    from suggestion.admin import services
+    from suggestion.calendar.workdays import is_working_day
+    from suggestion.cases.models import Case
+    from suggestion.notify.models import Notification
+    from suggestion.sla.recompute import recompute_open_deadlines
+    from tests.factories import make_case
+
+    with app.test_request_context():
+        receipt = make_case()
+        db_session.commit()
+        case_id, code, key = receipt.case.id, receipt.case.tracking_code, receipt.access_key
+        before = receipt.case.due_at
+        # A working day between now and the deadline becomes a holiday.
+        day = before.astimezone(BANGKOK).date()
+        while not is_working_day(day, set()) or db.session.get(Holiday, day):
+            day -= timedelta(days=1)
+        services.set_holiday(None, day=day, name="วันหยุดราชการเพิ่มเป็นกรณีพิเศษ")
+        result = recompute_open_deadlines(reason=f"holiday {day.isoformat()} set")
+        db_session.commit()
+        assert result["moved"] == 1
+        after = db.session.get(Case, case_id).due_at
+        assert after > before
+        mail = db.session.scalars(
+            sa.select(Notification).where(
+                Notification.case_id == case_id, Notification.template == "deadline_moved"
+            )
+        ).one()
+        text = mail.text
+    assert "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ" in text
+    api = client.get(
+        f"/api/v1/cases/{code}", headers={"X-Access-Key": key, "Accept-Language": "en"}
+    ).json
+    [entry] = [e for e in api["timeline"] if "deadline moved" in e["title"]]
+    assert "became a holiday (วันหยุดราชการเพิ่มเป็นกรณีพิเศษ)" in entry["title"]
+    assert {"day": day.isoformat(), "reason": "holiday", "name": "วันหยุดราชการเพิ่มเป็นกรณีพิเศษ"} in api[
+        "deadline_explanation"
+    ]["skipped"]
+    assert api["due_at"] == after.isoformat()
+
+
+def test_waiting_for_the_filer_moves_the_deadline_and_says_so(app, client, db_session):
+    """The case waited a week for the filer's answer: when it comes, the
+    deadline moves by the working days waited, the public timeline and an
+    e-mail say so, and the explanation shows the pause and its days."""
+    from suggestion.cases.models import Case
+    from suggestion.cases.models import CasePause
+    from suggestion.cases.states import Status
+    from suggestion.cases.workflow import transition
+    from suggestion.core.time import utcnow
+    from suggestion.notify.models import Notification
+    from tests.factories import make_case
+    from tests.helpers import csrf_token
+    from tests.test_tracking import track
+
+    with app.test_request_context():
+        receipt = make_case(received_at=utcnow() - timedelta(days=10))
+        case = receipt.case
+        transition(case, Status.IN_PROGRESS)
+        transition(case, Status.AWAITING_INFO, body="กรุณาแจ้งเลขที่คำขอ")
+        pause = db.session.scalars(sa.select(CasePause).where(CasePause.case_id == case.id)).one()
+        pause.paused_at = utcnow() - timedelta(days=7)  # a week ago: five working days or so
+        db_session.commit()
+        code, key, case_id, before = case.tracking_code, receipt.access_key, case.id, case.due_at
+    track(client, code, key)
+    client.post(
+        f"/track/{code}/information",
+        data={"csrf_token": csrf_token(client, f"/track/{code}"), "text": "เลขที่คำขอ 123/2569"},
+    )
+    case = db.session.get(Case, case_id)
+    waited = db.session.scalars(sa.select(CasePause).where(CasePause.case_id == case_id)).one()
+    assert waited.shifted_days >= 3 and case.due_at > before
+    mail = db.session.scalars(
+        sa.select(Notification).where(
+            Notification.case_id == case_id, Notification.template == "deadline_moved"
+        )
+    ).one()
+    with app.app_context():
+        assert "รอข้อมูลเพิ่มเติมจากท่าน" in mail.text
+    page = client.get(f"/track/{code}?lang=en").get_data(as_text=True)
+    assert f"the case waited {waited.shifted_days} working days for your information" in page
+    block = re.search(r'data-testid="deadline-explanation".*?</details>', page, re.S).group(0)
+    assert f"{waited.shifted_days} working days were added" in block
+    assert block.count("the case waited for your information") == waited.shifted_days

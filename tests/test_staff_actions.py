@@ -176,6 +176,16 @@ def test_reclassifying_moves_the_deadline_with_the_policy(officer):
     actions.reclassify(officer, case, kind=Kind.INQUIRY, category=category("data-service"))
     # 5 working days after Friday 10 April, skipping Songkran: Wednesday 22 April.
     assert case.due_at.isoformat() == "2026-04-22T16:59:59+00:00"
+    # The filer is told, on the public timeline and by e-mail, from what, to what and why.
+    moved = last_event(case)
+    assert moved.action == "deadlines_recomputed" and moved.is_public
+    assert moved.diff["cause"] == [None, "reclassified"]
+    from suggestion.cases.tracking import event_title
+
+    title = event_title(moved)
+    assert "8 พฤษภาคม 2569" in title and "22 เมษายน 2569" in title
+    assert mails(case)[-1].template == "deadline_moved"
+    assert "22 เมษายน 2569" in mails(case)[-1].text
     with pytest.raises(Invalid):
         actions.reclassify(officer, case, kind=Kind.CORRUPTION, category=category("data-service"))
 

@@ -31,6 +31,7 @@ from suggestion.auth.services import change_password
 from suggestion.calendar.models import Holiday
 from suggestion.calendar.models import HolidayCategory
 from suggestion.calendar.models import HolidaySource
+from suggestion.calendar.services import forget_holiday_names
 from suggestion.calendar.services import HolidaySync
 from suggestion.calendar.services import load_year
 from suggestion.cases.models import Category
@@ -288,6 +289,7 @@ def change_policy(actor: User | None, policy: SlaPolicy, *, terms: Mapping[str, 
 
 
 def _holiday_recompute(day: date, what: str) -> None:
+    forget_holiday_names()
     enqueue_job(db.session(), RECOMPUTE, reason=f"holiday {day.isoformat()} {what}")
 
 

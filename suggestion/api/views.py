@@ -183,7 +183,7 @@ def public_view(record: tracking.PublicRecord) -> dict[str, Any]:
         "due_at": _iso(record.due_at),
         "resolved_at": _iso(record.resolved_at),
         "deadline_explanation": explain_deadline(
-            record.case_id, record.received_at, record.due_at
+            record.case_id, record.received_at, record.due_at, was_paused=record.was_paused
         ).to_json(),
         "timeline": [
             {"at": _iso(e.at), "title": title, "message": e.body}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import NamedTuple
 
@@ -30,12 +31,28 @@ def holiday_dates(first: date, last: date) -> frozenset[date]:
     return frozenset(rows)
 
 
+# The holidays' names for explanations, read at most every NAMES_SECONDS per
+# process: the public look-up shows them, and the table changes a few times a
+# year. (Deadlines are never computed from this copy: see holiday_dates.)
+NAMES_SECONDS = 30.0
+_names: tuple[float, dict[date, str]] | None = None
+
+
 def holiday_names(first: date, last: date) -> dict[date, str]:
-    """The holidays from ``first`` to ``last`` (inclusive), with their names."""
-    rows = db.session.execute(
-        sa.select(Holiday.day, Holiday.name).where(Holiday.day.between(first, last))
-    )
-    return {day: name for day, name in rows}
+    """The holidays from ``first`` to ``last`` (inclusive), with their names,
+    as the table stood at most NAMES_SECONDS ago in this process."""
+    global _names
+    now = time.monotonic()
+    if _names is None or now - _names[0] > NAMES_SECONDS:
+        rows = db.session.execute(sa.select(Holiday.day, Holiday.name))
+        _names = (now, {day: name for day, name in rows})
+    return {day: name for day, name in _names[1].items() if first <= day <= last}
+
+
+def forget_holiday_names() -> None:
+    """After a change to the table: this process reads it again."""
+    global _names
+    _names = None
 
 
 def thai_holidays(year: int) -> dict[date, tuple[str, str]]:
@@ -56,6 +73,7 @@ def thai_holidays(year: int) -> dict[date, tuple[str, str]]:
 
 def sync_year(year: int) -> HolidaySync:
     """Load a C.E. year's Thai holidays; days an administrator set are kept."""
+    forget_holiday_names()
     existing = {
         h.day: h
         for h in db.session.scalars(

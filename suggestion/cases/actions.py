@@ -16,8 +16,10 @@ from suggestion.cases import permissions
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.deadlines import apply_deadlines
-from suggestion.cases.deadlines import owe_progress_from_now
 from suggestion.cases.events import record_event
+from suggestion.cases.filer_mail import announce_deadline_move
+from suggestion.cases.filer_mail import DeadlineCause
+from suggestion.cases.filer_mail import tell_filer
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import Category
@@ -34,11 +36,7 @@ from suggestion.cases.workflow import transition
 from suggestion.cases.workflow import TransitionError
 from suggestion.core.errors import Conflict
 from suggestion.core.errors import Invalid
-from suggestion.core.settings import agency_zone
-from suggestion.core.settings import public_url
-from suggestion.core.time import format_datetime
 from suggestion.core.time import utcnow
-from suggestion.notify.outbox import queue_email
 
 
 class CaseChanged(Conflict):
@@ -71,32 +69,6 @@ def _acknowledge(case: Case, diff: dict[str, Any]) -> None:
         now = utcnow()
         diff["acknowledged_at"] = (None, now)
         case.acknowledged_at = now
-
-
-def _tell_filer(case: Case, template: str, **context: Any) -> None:
-    """E-mail the filer through the outbox, if they gave an address that may
-    be used (not one withheld at filing); either way the filer has now heard
-    from us, which restarts the progress clock."""
-    owe_progress_from_now(case)
-    complainant = case.complainant
-    if (
-        case.is_anonymous
-        or complainant is None
-        or not complainant.email
-        or complainant.is_email_withheld
-    ):
-        return
-    queue_email(
-        template,
-        complainant.email,
-        locale=case.locale,
-        case_id=case.id,
-        tracking_code=case.tracking_code,
-        subject=case.subject,
-        track_url=public_url("/track", code=case.tracking_code),
-        due_at=format_datetime(case.due_at, case.locale, agency_zone()),
-        **context,
-    )
 
 
 def screen(access: StaffAccess, case: Case, *, expected_version: int | None = None) -> CaseEvent:
@@ -147,8 +119,12 @@ def reclassify(
         raise Invalid(UNCHANGED, code="unchanged")
     case.kind = kind
     case.category_id = category.id if category else None
-    diff.update(apply_deadlines(case))
-    return record_event(case, EventAction.RECLASSIFIED, actor=actor, diff=diff)
+    moved = apply_deadlines(case)
+    diff.update(moved)
+    event = record_event(case, EventAction.RECLASSIFIED, actor=actor, diff=diff)
+    if "due_at" in moved:
+        announce_deadline_move(case, {"due_at": moved["due_at"]}, DeadlineCause.RECLASSIFIED)
+    return event
 
 
 def set_priority(
@@ -208,7 +184,7 @@ def request_information(
     """Ask the filer for what is missing; the deadlines pause until they answer."""
     actor = _check(access, case, expected_version, permissions.can_request_information)
     event = transition(case, Status.AWAITING_INFO, actor=actor, body=message, is_public=True)
-    _tell_filer(case, "info_requested", message=message)
+    tell_filer(case, "info_requested", message=message)
     return event
 
 
@@ -220,7 +196,7 @@ def reply(
     if case.status not in REPLYING_STATES:
         raise TransitionError(case, case.status)
     event = record_event(case, EventAction.PUBLIC_REPLY, actor=actor, body=message, is_public=True)
-    _tell_filer(case, "reply", message=message)
+    tell_filer(case, "reply", message=message)
     return event
 
 
@@ -237,7 +213,7 @@ def resolve(
 ) -> CaseEvent:
     actor = _check(access, case, expected_version, permissions.can_resolve)
     event = transition(case, Status.RESOLVED, actor=actor, body=summary, is_public=True)
-    _tell_filer(case, "outcome", message=summary)
+    tell_filer(case, "outcome", message=summary)
     return event
 
 
@@ -255,7 +231,7 @@ def forward(
     event = transition(
         case, Status.FORWARDED, actor=actor, body=body, extra_diff={"forwarded_to": (None, agency)}
     )
-    _tell_filer(case, "outcome", message=body)
+    tell_filer(case, "outcome", message=body)
     return event
 
 
@@ -275,7 +251,7 @@ def reject(
     event = transition(
         case, Status.REJECTED, actor=actor, body=body, extra_diff={"ground": (None, ground.value)}
     )
-    _tell_filer(case, "outcome", message=body)
+    tell_filer(case, "outcome", message=body)
     return event
 
 
@@ -297,7 +273,7 @@ def merge(
     record_event(
         into, EventAction.MERGED_IN, actor=actor, diff={"merged": (None, case.tracking_code)}
     )
-    _tell_filer(case, "merged", surviving_code=into.tracking_code)
+    tell_filer(case, "merged", surviving_code=into.tracking_code)
     return event
 
 

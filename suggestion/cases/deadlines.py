@@ -101,18 +101,26 @@ def _apply(case: Case, computed: CaseDeadlines) -> dict[str, tuple[Any, Any]]:
     return {k: (before[k], after[k]) for k in before if before[k] != after[k]}
 
 
-def explain_deadline(case_id: int, received_at: datetime, due_at: datetime) -> DeadlineExplanation:
+def explain_deadline(
+    case_id: int, received_at: datetime, due_at: datetime, *, was_paused: bool = True
+) -> DeadlineExplanation:
     """How the case's outcome deadline was counted, as it stands now (the
-    receipt, /track and the API show it)."""
+    receipt, /track and the API show it). ``was_paused=False``: the caller
+    knows the case never waited for the filer, so its pauses are not read
+    (the public look-up stays one statement)."""
     tz = agency_zone()
-    pauses = [
-        (paused_at, resumed_at)
-        for paused_at, resumed_at in db.session.execute(
-            sa.select(CasePause.paused_at, CasePause.resumed_at)
-            .where(CasePause.case_id == case_id)
-            .order_by(CasePause.paused_at)
-        )
-    ]
+    pauses = (
+        [
+            (paused_at, resumed_at)
+            for paused_at, resumed_at in db.session.execute(
+                sa.select(CasePause.paused_at, CasePause.resumed_at)
+                .where(CasePause.case_id == case_id)
+                .order_by(CasePause.paused_at)
+            )
+        ]
+        if was_paused
+        else []
+    )
     first, last = local_date(received_at, tz), local_date(due_at, tz)
     return explain(received_at, due_at, holiday_names(first, last), pauses, tz)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from suggestion.cases import attachments
 from suggestion.cases import codes
 from suggestion.cases.events import record_event
+from suggestion.cases.filer_mail import deadline_move_text
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Actor
@@ -63,6 +64,16 @@ class PublicRecord:
     due_at: datetime
     resolved_at: datetime | None
     timeline: list[PublicEntry]
+
+    @property
+    def was_paused(self) -> bool:
+        """Whether the case ever waited for the filer (its public timeline
+        says so: asking for information is a public step)."""
+        return any(
+            e.action == EventAction.STATUS_CHANGED
+            and e.diff.get("status", [None, None])[1] == Status.AWAITING_INFO
+            for e in self.timeline
+        )
 
 
 def _public_record_statement() -> sa.Select[Any]:
@@ -232,7 +243,18 @@ def _title(action: str, value: Any) -> str:
 
 def event_title(event: CaseEvent | PublicEntry) -> str:
     """What a public timeline entry says happened (in the current language)."""
+    if event.action == EventAction.DEADLINES_RECOMPUTED:
+        return _deadline_title(event)
     return _title(*_title_key(event))
+
+
+def _deadline_title(event: CaseEvent | PublicEntry) -> str:
+    """A deadline's move, from what, to what and why (each one its own)."""
+    from suggestion.core.i18n import current_language
+
+    if "due_at" not in event.diff:
+        return str(_l("Update"))
+    return deadline_move_text(event.diff, current_language())
 
 
 # Translated titles by language, action and value: a few dozen, fixed while
@@ -248,6 +270,9 @@ def timeline_titles(entries: list[PublicEntry]) -> list[str]:
     language = current_language()
     titles = []
     for entry in entries:
+        if entry.action == EventAction.DEADLINES_RECOMPUTED:
+            titles.append(_deadline_title(entry))
+            continue
         key = (language, *_title_key(entry))
         if key not in _TITLES:
             _TITLES[key] = _title(*key[1:])

@@ -15,6 +15,8 @@ from suggestion.calendar.services import holiday_dates
 from suggestion.calendar.workdays import working_days_between
 from suggestion.cases.deadlines import move_deadlines_for_pause
 from suggestion.cases.events import record_event
+from suggestion.cases.filer_mail import announce_deadline_move
+from suggestion.cases.filer_mail import DeadlineCause
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import CasePause
@@ -117,6 +119,12 @@ def transition(
             move_deadlines_for_pause(case, pause.shifted_days, resumes_to=to, now=now)
             if case.due_at != old_due:
                 diff["due_at"] = (old_due, case.due_at)
+                announce_deadline_move(
+                    case,
+                    {"due_at": (old_due, case.due_at)},
+                    DeadlineCause.WAITED,
+                    working_days=pause.shifted_days,
+                )
             if case.ack_due_at != old_ack:
                 diff["ack_due_at"] = (old_ack, case.ack_due_at)
     if to == S.AWAITING_INFO:

@@ -36,6 +36,7 @@ SUBJECTS = {
     "reply": _l("Your case %(tracking_code)s: a reply from us"),
     "outcome": _l("Your case %(tracking_code)s: the outcome"),
     "merged": _l("Your case %(tracking_code)s has been merged into %(surviving_code)s"),
+    "deadline_moved": _l("Your case %(tracking_code)s: the deadline has moved"),
     "progress": _l("Your case %(tracking_code)s is still in progress"),
     "remind": _l("Reminder: case %(tracking_code)s is due on %(due_date)s"),
     "final_remind": _l("Due today: case %(tracking_code)s"),

@@ -3,13 +3,19 @@ changed. Closed cases keep the deadlines they were judged against."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
+from suggestion.calendar.models import Holiday
+from suggestion.calendar.services import forget_holiday_names
 from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
+from suggestion.cases.filer_mail import announce_deadline_move
+from suggestion.cases.filer_mail import DeadlineCause
 from suggestion.cases.models import Case
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import OPEN_STATES
@@ -35,6 +41,8 @@ def recompute_open_deadlines(
         conditions.append(Case.category_id == category_id)
     elif kind is not None:
         conditions.append(Case.kind == kind)
+    forget_holiday_names()  # the explanations read the table as it is now
+    cause, detail = cause_of(reason)
     checked = moved = 0
     changed: list[str] = []
     last_id = 0
@@ -51,6 +59,8 @@ def recompute_open_deadlines(
             diff = apply_deadlines(case)
             if diff:
                 record_event(case, EventAction.DEADLINES_RECOMPUTED, diff=diff, body=reason or None)
+                if "due_at" in diff:  # the filer is told, with the cause
+                    announce_deadline_move(case, {"due_at": diff["due_at"]}, cause, **detail)
                 moved += 1
                 if len(changed) < 50:
                     changed.append(case.tracking_code)
@@ -60,3 +70,27 @@ def recompute_open_deadlines(
             heartbeat()
         db.session.commit()
     return {"checked": checked, "moved": moved, "cases": changed, "reason": reason}
+
+
+# The reasons the administration gives its recomputation jobs
+# (suggestion.admin.services): "holiday 2026-12-25 set", "holiday … removed",
+# "holidays 2027 loaded", "policy changed".
+_HOLIDAY = re.compile(r"^holiday (\d{4}-\d{2}-\d{2}) (set|added|removed)$")
+
+
+def cause_of(reason: str) -> tuple[DeadlineCause, dict[str, Any]]:
+    """Why the deadlines are recomputed, as the filer is told it."""
+    if match := _HOLIDAY.match(reason):
+        day = date.fromisoformat(match.group(1))
+        if match.group(2) == "removed":
+            return DeadlineCause.HOLIDAY_REMOVED, {"day": day.isoformat()}
+        holiday = db.session.get(Holiday, day)
+        return DeadlineCause.HOLIDAY_ADDED, {
+            "day": day.isoformat(),
+            "name": holiday.name if holiday else "",
+        }
+    if reason.startswith("holidays ") and reason.endswith(" loaded"):
+        return DeadlineCause.HOLIDAYS_LOADED, {}
+    if reason == "policy changed":
+        return DeadlineCause.POLICY_CHANGED, {}
+    return DeadlineCause.RECOUNTED, {}
