@@ -112,8 +112,8 @@ class Config:
         # type anyone's address into the form. Past it the case is recorded
         # but nothing about it is e-mailed to that address (docs/decisions.md).
         self.RECEIPT_EMAILS_PER_DAY = int(_env("RECEIPT_EMAILS_PER_DAY", "5") or 5)
-        # /api/v1/stats: requests per client address, and how long an answer
-        # is kept (a change to any case makes the next request compute it anew).
+        # /api/v1/stats and the /stats page (one budget, one kept answer):
+        # requests per client address, and how long an answer is kept (a change to any case makes the next request compute it anew).
         self.STATS_LIMIT = _env("STATS_LIMIT", "30 per minute")
         self.STATS_CACHE_SECONDS = int(_env("STATS_CACHE_SECONDS", "60") or 60)
 

@@ -28,6 +28,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
     from suggestion.core.routing import IdConverter
+    from suggestion.public import stats as _public_stats  # noqa: F401  (its routes)
     from suggestion.public.views import bp as public_bp
     from suggestion.reports.views import bp as reports_bp
     from suggestion.staff.views import bp as staff_bp

@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from flask import Blueprint
-from flask import current_app
 from flask import jsonify
 from flask import request
 from flask_babel import gettext as _
@@ -29,11 +28,12 @@ from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.cases.states import PUBLIC_LABELS
 from suggestion.core import throttle
-from suggestion.core.cache import by_cases_version
 from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.time import parse_fiscal_year
 from suggestion.core.uow import read_ends_with_commit
+from suggestion.reports.periods import current_fiscal_year
+from suggestion.reports.published import published_indicators
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -214,10 +214,9 @@ def get_case(tracking_code: str) -> tuple[Response, int]:
 def stats() -> tuple[Response, int]:
     """The fiscal-year indicators as open data (no personal data). Anyone may
     ask, and at scale each answer costs the database most of a second: so
-    requests are throttled per client, and each year's answer is kept until
-    a case changes or ``STATS_CACHE_SECONDS`` pass."""
-    from suggestion.reports.periods import current_fiscal_year
-
+    requests are throttled per client (one budget with the ``/stats`` page),
+    and each year's answer is kept until a case changes or
+    ``STATS_CACHE_SECONDS`` pass (suggestion.reports.published)."""
     throttle.check_stats()
     raw = request.args.get("fiscal_year", "")
     year = parse_fiscal_year(raw) if raw else current_fiscal_year()
@@ -225,20 +224,4 @@ def stats() -> tuple[Response, int]:
         return errors_response(
             {"fiscal_year": [_("Give a fiscal year in the Buddhist Era, such as 2569.")]}, 400
         )
-    data = by_cases_version(
-        f"stats:{year}",
-        lambda: _stats(year),
-        timeout=int(current_app.config["STATS_CACHE_SECONDS"]),
-    )
-    return jsonify(data), 200
-
-
-def _stats(year: int) -> dict[str, Any]:
-    from suggestion.reports.indicators import fiscal_year_indicators
-    from suggestion.reports.indicators import ita_figures
-    from suggestion.reports.indicators import ITA_KINDS
-
-    data = fiscal_year_indicators(year).to_json()
-    # The ITA publication: each kind apart, October–March and the whole year.
-    data["ita"] = {kinds[0]: ita_figures(year, (), kinds).to_json() for kinds in ITA_KINDS}
-    return data
+    return jsonify(published_indicators(year).to_json()), 200

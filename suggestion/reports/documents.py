@@ -52,6 +52,18 @@ def ratio_text(value: float | None, part: int, whole: int) -> str:
     return f"{percent_text(value)} ({part}/{whole})"
 
 
+def change_text(count: int, previous: int, change: int, change_percent: float | None) -> str:
+    """``42 → 25 (−17, −40.5%)``, as the annual report prints it."""
+
+    def sign(value: float) -> str:
+        return "+" if value > 0 else ("−" if value < 0 else "")
+
+    text = f"{previous} → {count} ({sign(change) or '±'}{abs(change)}"
+    if change_percent is not None:
+        text += f", {sign(change_percent)}{abs(change_percent):g}%"
+    return text + ")"
+
+
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -68,6 +80,12 @@ def to_csv(document: Document) -> str:
         writer.writerow(table.header)
         writer.writerows([[safe_cell(_text(v)) for v in row] for row in table.rows])
     return buffer.getvalue()
+
+
+def to_excel_csv(document: Document) -> str:
+    """CSV that opens in Excel as it should: a byte-order mark first, so that
+    Excel reads the Thai as UTF-8 (sent as ``text/csv; charset=utf-8``)."""
+    return "\ufeff" + to_csv(document)
 
 
 def to_text(document: Document) -> str:

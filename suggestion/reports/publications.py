@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 
 from suggestion.auth.models import Division
 from suggestion.cases.models import Category
+from suggestion.cases.states import Channel
+from suggestion.cases.states import CHANNEL_LABELS
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.core.extensions import db
@@ -20,14 +22,19 @@ from suggestion.core.i18n import current_language
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import format_date
 from suggestion.core.time import format_month
+from suggestion.reports.documents import change_text
 from suggestion.reports.documents import Document
 from suggestion.reports.documents import percent_text
 from suggestion.reports.documents import ratio_text
 from suggestion.reports.documents import Table
 from suggestion.reports.periods import Period
+from suggestion.reports.results import BreakdownRow
+from suggestion.reports.results import Change
+from suggestion.reports.results import FiscalYearIndicators
 from suggestion.reports.results import ItaFigures
 from suggestion.reports.results import MonthlyReport
 from suggestion.reports.results import PeriodIndicators
+from suggestion.reports.results import PublishedIndicators
 from suggestion.reports.results import Ratio
 from suggestion.reports.results import SlaFigures
 
@@ -146,12 +153,17 @@ def ita_rows(figures: ItaFigures) -> list[list[Any]]:
     ]
 
 
-def ita_document(fiscal_year: int, sections: list[tuple[str, ItaFigures]], where: str) -> Document:
+def ita_tables(fiscal_year: int, sections: list[tuple[str, ItaFigures]]) -> list[Table]:
+    """A table for each section: October–March and the whole year side by side."""
     header = [
         _("Indicator"),
         _("October – March"),
         _("Fiscal year %(year)d", year=fiscal_year),
     ]
+    return [Table(title, header, ita_rows(figures)) for title, figures in sections]
+
+
+def ita_document(fiscal_year: int, sections: list[tuple[str, ItaFigures]], where: str) -> Document:
     return Document(
         title=_(
             "Complaints and corruption reports: ITA summary, fiscal year %(year)d", year=fiscal_year
@@ -161,5 +173,108 @@ def ita_document(fiscal_year: int, sections: list[tuple[str, ItaFigures]], where
             _("Covering: %(where)s", where=where),
             _("Figures only: this summary holds no personal data."),
         ],
-        tables=[Table(title, header, ita_rows(figures)) for title, figures in sections],
+        tables=ita_tables(fiscal_year, sections),
+    )
+
+
+def ita_section_title(kind: str) -> str:
+    """The heading of a kind's table in the ITA publication."""
+    if kind == Kind.CORRUPTION.value:
+        return _("Corruption and misconduct reports")
+    return _("Complaints")
+
+
+def indicator_rows(data: FiscalYearIndicators) -> list[list[Any]]:
+    """The fiscal-year indicators as the annual report prints them:
+    ``100% (54/54)``, ``42 → 25 (−17, −40.5%)``, ``98.8% (83/84)``."""
+
+    def ratio(figure: Ratio) -> str:
+        return ratio_text(figure.percent, figure.part, figure.whole)
+
+    def change(figure: Change) -> str:
+        return change_text(figure.count, figure.previous, figure.change, figure.change_percent)
+
+    d = data.indicators
+    median = d.median_working_days_to_outcome
+    rows: list[list[Any]] = [
+        [_("Resolved within the deadline"), ratio(d.resolved_within_deadline)],
+        [_("Resolved within the deadline, strict"), ratio(d.resolved_within_deadline_strict)],
+        [_("Received, against last year"), change(data.received)],
+    ]
+    if data.running:  # else it is the line above
+        rows.append(
+            [
+                _("Received so far, against the same span last year"),
+                change(data.received_year_to_date),
+            ]
+        )
+    return rows + [
+        [_("Satisfied users"), ratio(d.satisfaction)],
+        [_("Acknowledged on time"), ratio(d.acknowledged_on_time)],
+        [_("Median working days to an outcome"), "—" if median is None else median],
+        [_("Open now / overdue now"), f"{d.now.open} / {d.now.overdue}"],
+    ]
+
+
+def breakdown_table(
+    title: str, first: str, rows: Sequence[BreakdownRow[Any]], label: Callable[[Any], str]
+) -> Table:
+    """The monthly SLA report's columns, one row per value (``label`` names it)."""
+    return Table(title, sla_header(first), [sla_row(label(row.id), row) for row in rows])
+
+
+def published_document(published: PublishedIndicators) -> Document:
+    """The indicators the agency publishes for a fiscal year (``/stats`` and its
+    CSV): as the annual report prints them, the ITA's two rounds, and the
+    breakdowns. The whole agency, figures only."""
+    data = published.indicators
+    year = data.fiscal_year
+    breakdowns = data.indicators.breakdowns
+    lines = [
+        _("Period: %(dates)s", dates=period_text(data.indicators.period)),
+        _("Kinds: %(kinds)s", kinds=kind_names(data.indicators.kinds)),
+    ]
+    if data.running:
+        lines.append(
+            _(
+                "The fiscal year is still running: these are the figures until %(date)s.",
+                date=format_date(data.received_year_to_date.until, current_language()),
+            )
+        )
+    lines.append(_("Figures only: this summary holds no personal data."))
+    tables = [
+        Table(
+            _("Indicators as the annual report prints them"),
+            [_("Indicator"), _("Fiscal year %(year)d", year=year)],
+            indicator_rows(data),
+        ),
+        *ita_tables(year, [(ita_section_title(kind), f) for kind, f in published.ita]),
+    ]
+    if breakdowns is not None:
+        divisions, categories = names(Division), names(Category)
+        tables += [
+            breakdown_table(
+                _("By division"),
+                _("Division"),
+                breakdowns.by_division,
+                lambda key: divisions.get(key, _("Not routed")),
+            ),
+            breakdown_table(
+                _("By category"),
+                _("Category"),
+                breakdowns.by_category,
+                lambda key: categories.get(key, _("None")),
+            ),
+            breakdown_table(
+                _("By kind"), _("Kind"), breakdowns.by_kind, lambda k: str(KIND_LABELS[Kind(k)])
+            ),
+            breakdown_table(
+                _("By channel"),
+                _("Channel"),
+                breakdowns.by_channel,
+                lambda c: str(CHANNEL_LABELS[Channel(c)]),
+            ),
+        ]
+    return Document(
+        title=_("Complaint statistics, fiscal year %(year)d", year=year), lines=lines, tables=tables
     )

@@ -325,3 +325,19 @@ class MonthlyReport:
     by_division: tuple[BreakdownRow[int], ...]
     by_category: tuple[BreakdownRow[int], ...]
     overdue: tuple[OverdueCase, ...]
+
+
+@dataclass(frozen=True)
+class PublishedIndicators:
+    """What the agency publishes to everyone for a fiscal year: its indicators,
+    and the ITA's two rounds for each kind the ITA counts apart (``ita``:
+    kind → figures, complaints first). ``/api/v1/stats`` writes it as JSON,
+    ``/stats`` as a page and CSV. No personal data."""
+
+    indicators: FiscalYearIndicators
+    ita: tuple[tuple[str, ItaFigures], ...]
+
+    def to_json(self) -> Json:
+        data = self.indicators.to_json()
+        data["ita"] = {kind: figures.to_json() for kind, figures in self.ita}
+        return data

@@ -233,7 +233,7 @@ def _download(document: documents.Document, name: str, fmt: str) -> Response:
     elif fmt == "xlsx":
         body = documents.to_xlsx(document)
     else:
-        body = "\ufeff" + documents.to_csv(document)  # a BOM, so Excel reads Thai
+        body = documents.to_excel_csv(document)
     return Response(
         body,
         content_type=MIMETYPES[fmt],  # as given: mimetype= would add a second charset
