@@ -57,10 +57,11 @@ def recompute_open_deadlines(
             break
         for case in batch:
             diff = apply_deadlines(case)
-            if diff:
+            if "due_at" in diff:  # one public event with the cause; the filer is e-mailed
+                announce_deadline_move(case, diff, cause, **detail)
+            elif diff:  # the acknowledgement deadline alone: the filer is not owed it
                 record_event(case, EventAction.DEADLINES_RECOMPUTED, diff=diff, body=reason or None)
-                if "due_at" in diff:  # the filer is told, with the cause
-                    announce_deadline_move(case, {"due_at": diff["due_at"]}, cause, **detail)
+            if diff:
                 moved += 1
                 if len(changed) < 50:
                     changed.append(case.tracking_code)
