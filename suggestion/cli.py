@@ -273,6 +273,10 @@ def reports_indicators(fiscal_year: int, kinds: tuple[str, ...], output: str) ->
         ),
         ("Satisfied users", f"{shown(sat.percent)} ({sat.satisfied}/{sat.ratings})"),
         ("Acknowledged on time", f"{shown(data.acknowledged_on_time.percent)}"),
+        (
+            "Outcomes disputed by filers",
+            f"{data.disputed_outcomes.disputed} of {data.disputed_outcomes.answers} answers",
+        ),
         ("Median working days to outcome", str(data.median_working_days_to_outcome or "—")),
         ("Open now / overdue now", f"{data.now.open} / {data.now.overdue}"),
     ]

@@ -308,6 +308,7 @@ PERIOD = {
     "acknowledged_on_time": SHARE,
     "median_working_days_to_outcome": None,
     "now": {"open": None, "overdue": None},
+    "disputed_outcomes": {"disputed": None, "answers": None, "percent": None},
 }
 BREAKDOWNS = {"by_kind": [ROW], "by_channel": [ROW], "by_category": [ROW], "by_division": [ROW]}
 FISCAL_YEAR = {

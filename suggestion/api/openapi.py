@@ -257,6 +257,11 @@ def _indicator_schemas() -> dict[str, Schema]:
         "satisfaction": _ratio("satisfied", "ratings"),
         "acknowledged_on_time": _ratio("on_time", "total"),
         "median_working_days_to_outcome": {"type": ["number", "null"]},
+        "disputed_outcomes": {
+            **_ratio("disputed", "answers"),
+            "description": "Of the filers' answers in the period to “was your problem "
+            "solved?”, those “not yet”: each reopened its case",
+        },
         "now": {
             "type": "object",
             "required": ["open", "overdue"],

@@ -213,7 +213,7 @@ def resolve(
 ) -> CaseEvent:
     actor = _check(access, case, expected_version, permissions.can_resolve)
     event = transition(case, Status.RESOLVED, actor=actor, body=summary, is_public=True)
-    tell_filer(case, "outcome", message=summary)
+    tell_filer(case, "outcome", message=summary, outcome=Status.RESOLVED.value)
     return event
 
 
@@ -231,7 +231,7 @@ def forward(
     event = transition(
         case, Status.FORWARDED, actor=actor, body=body, extra_diff={"forwarded_to": (None, agency)}
     )
-    tell_filer(case, "outcome", message=body)
+    tell_filer(case, "outcome", message=body, outcome=Status.FORWARDED.value)
     return event
 
 
@@ -251,7 +251,7 @@ def reject(
     event = transition(
         case, Status.REJECTED, actor=actor, body=body, extra_diff={"ground": (None, ground.value)}
     )
-    tell_filer(case, "outcome", message=body)
+    tell_filer(case, "outcome", message=body, outcome=Status.REJECTED.value)
     return event
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from suggestion.cases.models import Case
+from suggestion.cases.models import OutcomeAnswer
 from suggestion.core.cache import cases_changed
 from suggestion.core.uow import on_commit
 from suggestion.core.uow import on_rollback
@@ -21,7 +22,10 @@ _MARK = "cases_changed"
 def _note_case_changes(session: Session, flush_context: Any, instances: Any) -> None:
     if session.info.get(_MARK):
         return
-    if not any(isinstance(obj, Case) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if not any(
+        isinstance(obj, Case | OutcomeAnswer)
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
         return
     session.info[_MARK] = True
 

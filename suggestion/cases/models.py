@@ -295,3 +295,24 @@ class ReplyTemplate(Base):
     body_en: Mapped[str] = mapped_column(sa.Text)
     is_active: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class OutcomeAnswer(Base):
+    """The filer's answer to "was your problem solved?" about one resolved
+    outcome, identified by its moment (the case's ``resolved_at`` then). One
+    answer per outcome, held by the database: "not yet" reopens the case, and
+    only a later outcome may be answered again. The filer's reason is the body
+    of the answer's event (the audit trail), not kept here."""
+
+    __tablename__ = "outcome_answers"
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "outcome_at", name="uq_outcome_answers_case_id_outcome_at"),
+        # The reports count the answers given in a period.
+        sa.Index("ix_outcome_answers_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    outcome_at: Mapped[datetime]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_solved: Mapped[bool]

@@ -158,6 +158,9 @@ class EventAction(enum.StrEnum):
     RESTRICTED_ACCESS = "restricted_access"
     ESCALATED = "escalated"
     DEADLINES_RECOMPUTED = "deadlines_recomputed"
+    # The filer's answer to "was your problem solved?" about a resolved outcome.
+    OUTCOME_CONFIRMED = "outcome_confirmed"
+    OUTCOME_DISPUTED = "outcome_disputed"
 
 
 EVENT_LABELS = {
@@ -175,6 +178,8 @@ EVENT_LABELS = {
     EventAction.RESTRICTED_ACCESS: _l("Restricted report opened, with the reason"),
     EventAction.ESCALATED: _l("Escalated to the managers: the deadline has passed"),
     EventAction.DEADLINES_RECOMPUTED: _l("Deadlines recomputed (policy or holidays changed)"),
+    EventAction.OUTCOME_CONFIRMED: _l("The filer says the outcome solved their problem"),
+    EventAction.OUTCOME_DISPUTED: _l("The filer says the outcome did not solve their problem"),
 }
 
 

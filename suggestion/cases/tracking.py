@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from suggestion.cases import attachments
 from suggestion.cases import codes
+from suggestion.cases import outcome_answers
 from suggestion.cases.events import record_event
 from suggestion.cases.filer_mail import deadline_move_text
 from suggestion.cases.models import Case
@@ -19,7 +20,6 @@ from suggestion.cases.models import CaseEvent
 from suggestion.cases.states import Actor
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import OPEN_STATES
-from suggestion.cases.states import OUTCOMES
 from suggestion.cases.states import Status
 from suggestion.cases.workflow import open_pause
 from suggestion.cases.workflow import transition
@@ -189,8 +189,9 @@ def add_information(case: Case, text: str, files: list[attachments.CheckedFile])
 
 
 def can_rate(case: Case) -> bool:
-    """A filer rates the outcome once, after it has been given."""
-    return case.satisfaction is None and case.status in OUTCOMES | {Status.CLOSED}
+    """A filer rates once an outcome that resolved the case (not a forwarded
+    or rejected one: they got no solution to rate)."""
+    return outcome_answers.can_rate(case)
 
 
 def rate(case: Case, score: int, comment: str | None) -> CaseEvent:
@@ -238,6 +239,10 @@ def _title(action: str, value: Any) -> str:
         return _("Reply from the agency")
     if action == "rated":
         return _("You rated the outcome %(score)s of 5", score=value)
+    if action == "outcome_confirmed":
+        return _("You told us the outcome solved your problem")
+    if action == "outcome_disputed":
+        return _("You told us the outcome did not solve your problem: the case is reopened")
     return _("Update")
 
 

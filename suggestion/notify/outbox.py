@@ -42,6 +42,7 @@ SUBJECTS = {
     "final_remind": _l("Due today: case %(tracking_code)s"),
     "ack_overdue": _l("Not yet acknowledged: case %(tracking_code)s"),
     "escalate": _l("Overdue: case %(tracking_code)s was due on %(due_date)s"),
+    "outcome_disputed": _l("Not solved, says the filer: case %(tracking_code)s is reopened"),
     "digest": _l("Your cases due soon and overdue, %(date)s"),
     "holidays_loaded": _l("Holidays of %(year)s loaded: please check them"),
     "monthly_report": _l("Monthly SLA report, %(month)s"),

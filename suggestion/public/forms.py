@@ -12,10 +12,13 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
+from wtforms.validators import ValidationError
 
 from suggestion.cases.attachments import CheckedFile
 from suggestion.cases.forms import check_attachments
 from suggestion.cases.forms import DESCRIPTION_MAX
+from suggestion.cases.outcome_answers import REASON_MAX
+from suggestion.cases.outcome_answers import REASON_REQUIRED
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import MAX_LENGTH
@@ -72,3 +75,23 @@ class RatingForm(Form):
         filters=[none_if_blank],
         validators=[Length(max=1000, message=MAX_LENGTH)],
     )
+
+
+class SolvedForm(Form):
+    """Was your problem solved? A separate question from the rating: "not
+    yet" needs what is still wrong, and reopens the case."""
+
+    solved = RadioField(
+        _l("Was your problem solved?"),
+        choices=choices([("yes", _l("Yes, it is solved")), ("no", _l("Not yet"))]),
+        validators=[DataRequired(_l("Please choose yes or not yet."))],
+    )
+    unsolved_reason = TextAreaField(
+        _l("If not yet: what is still not solved?"),
+        filters=[none_if_blank],
+        validators=[Length(max=REASON_MAX, message=MAX_LENGTH)],
+    )
+
+    def validate_unsolved_reason(self, field: TextAreaField) -> None:
+        if self.solved.data == "no" and not field.data:
+            raise ValidationError(REASON_REQUIRED)

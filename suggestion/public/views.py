@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from suggestion.cases import codes
+from suggestion.cases import outcome_answers
 from suggestion.cases import tracking
 from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.deadlines import explain_deadline
@@ -38,6 +39,7 @@ from suggestion.core.sealing import unseal
 from suggestion.deadlines.policies import terms_for
 from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import RatingForm
+from suggestion.public.forms import SolvedForm
 from suggestion.public.forms import TrackForm
 
 bp = Blueprint("public", __name__)
@@ -218,7 +220,11 @@ def case(tracking_code: str) -> str | Response:
 
 
 def _render_case(
-    case: Case, form: AddInformationForm, status: int = 200, rating_form: RatingForm | None = None
+    case: Case,
+    form: AddInformationForm,
+    status: int = 200,
+    rating_form: RatingForm | None = None,
+    solved_form: SolvedForm | None = None,
 ) -> Any:
     merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
     return render_template(
@@ -235,6 +241,8 @@ def _render_case(
         explanation=None
         if case.resolved_at
         else explain_deadline(case.id, case.received_at, case.due_at),
+        can_answer=outcome_answers.can_answer(case),
+        solved_form=solved_form or SolvedForm(),
     ), status
 
 
@@ -264,6 +272,33 @@ def rate(tracking_code: str) -> Any:
         flash(_("Thank you for your rating."), "success")
         return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
     return _render_case(case, AddInformationForm(), 422, rating_form=form)
+
+
+@bp.post("/track/<tracking_code>/solved")
+def answer_solved(tracking_code: str) -> Any:
+    """Was the problem solved? "Not yet", with a reason, reopens the case
+    once per outcome; a second answer is refused with why."""
+    case = _tracked_case(tracking_code)
+    form = SolvedForm()
+    refused = outcome_answers.refusal(case)
+    if refused is not None:
+        flash(str(refused.message), "error")
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    if form.validate_on_submit():
+        solved = form.solved.data == "yes"
+        outcome_answers.answer(case, solved=solved, reason=form.unsolved_reason.data)
+        if solved:
+            flash(_("Thank you. We are glad your problem is solved."), "success")
+        else:
+            flash(
+                _(
+                    "Thank you for telling us. The case is reopened and the officer in charge "
+                    "and their managers have been told."
+                ),
+                "success",
+            )
+        return redirect(url_for("public.case", tracking_code=case.tracking_code), 303)
+    return _render_case(case, AddInformationForm(), 422, solved_form=form)
 
 
 @bp.post("/track/forget")

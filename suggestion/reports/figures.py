@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from suggestion.auth.models import Division
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
+from suggestion.cases.models import OutcomeAnswer
 from suggestion.cases.states import Kind
 from suggestion.cases.states import OPEN_STATES
 from suggestion.cases.states import Status
@@ -110,6 +111,10 @@ class Tally:
     # Outcomes the filer rated, and rated 4 or 5.
     ratings: int = 0
     satisfied: int = 0
+    # The filers' answers to "was your problem solved?" given in the period,
+    # and of them "not yet" (a disputed outcome, which reopened its case).
+    answers: int = 0
+    disputed: int = 0
     # Working days from receipt to outcome → how many outcomes took that long.
     days: Counter[int] = field(default_factory=Counter)
 
@@ -123,13 +128,15 @@ class Tally:
         self.acknowledged_on_time += int(row.acknowledged_on_time)
         self.ratings += int(row.ratings)
         self.satisfied += int(row.satisfied)
+        self.answers += int(row.answers)
+        self.disputed += int(row.disputed)
         if row.days is not None:
             self.days[row.days] += int(row.resolved)
 
     def merge(self, other: Tally) -> None:
         for name in (
             "received", "resolved", "on_time", "overdue_at_end", "acknowledgements",
-            "acknowledged_on_time", "ratings", "satisfied",
+            "acknowledged_on_time", "ratings", "satisfied", "answers", "disputed",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.days.update(other.days)
@@ -190,15 +197,23 @@ def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> P
         "days": Case.outcome_working_days,
     }
     late = {"overdue": sa.literal(1)}
+    answer = {"answers": sa.literal(1), "disputed": when(OutcomeAnswer.is_solved.is_(False))}
+    cases = Case.__table__
+    answered = sa.join(OutcomeAnswer, Case, OutcomeAnswer.case_id == Case.id)
     parts = [
         (sa.and_(Case.received_at >= start, Case.received_at < end,
-                 Case.status != Status.MERGED.value), receipt),
-        (sa.and_(Case.resolved_at >= start, Case.resolved_at < end), outcome),
-        (sa.and_(overdue, Case.resolved_at.is_(None)), late),
-        (sa.and_(overdue, Case.resolved_at >= cutoff), late),
+                 Case.status != Status.MERGED.value), receipt, cases),
+        (sa.and_(Case.resolved_at >= start, Case.resolved_at < end), outcome, cases),
+        (sa.and_(overdue, Case.resolved_at.is_(None)), late, cases),
+        (sa.and_(overdue, Case.resolved_at >= cutoff), late, cases),
+        # Answers by when they were given (an outcome disputed is no longer
+        # the case's outcome: its resolved_at was cleared on reopening).
+        (sa.and_(OutcomeAnswer.answered_at >= start, OutcomeAnswer.answered_at < end),
+         answer, answered),
     ]  # fmt: skip
     counted = ("received", "resolved", "on_time", "overdue", "acknowledgements",
-               "acknowledged_on_time", "ratings", "satisfied")  # fmt: skip
+               "acknowledged_on_time", "ratings", "satisfied", "answers",
+               "disputed")  # fmt: skip
     # Each part is added up on its own (a few thousand groups at most, in
     # memory), then the parts together.
     dimensions = list(DIMENSIONS.values())
@@ -209,9 +224,10 @@ def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> P
                 figures.get("days", sa.null().cast(sa.Integer)).label("days"),
                 *(sa.func.sum(figures.get(name, sa.literal(0))).label(name) for name in counted),
             )
+            .select_from(source)
             .where(Case.kind.in_(kinds), *scope, condition)
             .group_by(*dimensions, *([figures["days"]] if "days" in figures else []))
-            for condition, figures in parts
+            for condition, figures, source in parts
         )
     ).subquery()
     keys = [both.c[name] for name in DIMENSIONS]

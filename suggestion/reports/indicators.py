@@ -26,6 +26,7 @@ from suggestion.reports.results import BreakdownRow
 from suggestion.reports.results import Breakdowns
 from suggestion.reports.results import Change
 from suggestion.reports.results import ChangeSoFar
+from suggestion.reports.results import DisputedOutcomes
 from suggestion.reports.results import FiscalYearIndicators
 from suggestion.reports.results import ItaFigures
 from suggestion.reports.results import MonthFigures
@@ -50,6 +51,10 @@ def sla_figures(tally: Tally) -> SlaFigures:
         overdue_at_end=tally.overdue_at_end,
         median_working_days=tally.median_working_days,
     )
+
+
+def disputed_outcomes(tally: Tally) -> DisputedOutcomes:
+    return DisputedOutcomes(disputed=tally.disputed, answers=tally.answers)
 
 
 def breakdown(
@@ -93,6 +98,7 @@ def monthly_report(period: Period, kinds: Sequence[str], scope: Scope = ()) -> M
         by_division=breakdown(figures, "division", codes_of(Division)),
         by_category=breakdown(figures, "category", codes_of(Category)),
         overdue=overdue_cases(period, kinds, scope),
+        disputed_outcomes=disputed_outcomes(figures.total),
     )
 
 
@@ -118,6 +124,7 @@ def period_indicators(
         ),
         median_working_days_to_outcome=whole.median_working_days,
         now=open_now(kinds, scope),
+        disputed_outcomes=disputed_outcomes(whole),
         breakdowns=Breakdowns(
             by_kind=breakdown(figures, "kind"),
             by_channel=breakdown(figures, "channel"),

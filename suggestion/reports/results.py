@@ -102,6 +102,26 @@ class Satisfaction(Ratio):
 
 
 @dataclass(frozen=True)
+class DisputedOutcomes(Ratio):
+    """Of the filers' answers to "was your problem solved?" given in a period,
+    those "not yet": outcomes disputed, each of which reopened its case."""
+
+    disputed: int
+    answers: int
+
+    @property
+    def part(self) -> int:
+        return self.disputed
+
+    @property
+    def whole(self) -> int:
+        return self.answers
+
+    def to_json(self) -> Json:
+        return {"disputed": self.disputed, "answers": self.answers, "percent": self.percent}
+
+
+@dataclass(frozen=True)
 class Change:
     """A count against the same span a year earlier: ``42 → 25 (−17, −40.5%)``."""
 
@@ -230,6 +250,7 @@ class PeriodIndicators:
     acknowledged_on_time: OnTimeShare
     median_working_days_to_outcome: float | None
     now: OpenNow
+    disputed_outcomes: DisputedOutcomes
     breakdowns: Breakdowns | None = None
 
     def to_json(self) -> Json:
@@ -244,6 +265,7 @@ class PeriodIndicators:
             "acknowledged_on_time": self.acknowledged_on_time.to_json(),
             "median_working_days_to_outcome": self.median_working_days_to_outcome,
             "now": self.now.to_json(),
+            "disputed_outcomes": self.disputed_outcomes.to_json(),
         }
         if self.breakdowns is not None:
             data.update(self.breakdowns.to_json())
@@ -325,6 +347,7 @@ class MonthlyReport:
     by_division: tuple[BreakdownRow[int], ...]
     by_category: tuple[BreakdownRow[int], ...]
     overdue: tuple[OverdueCase, ...]
+    disputed_outcomes: DisputedOutcomes
 
 
 @dataclass(frozen=True)
