@@ -24,3 +24,30 @@ def test_every_message_has_a_thai_translation_with_the_same_placeholders():
             broken.append(ids[0])
     assert missing == [], "untranslated (run make messages and translate)"
     assert broken == [], "placeholders differ"
+
+
+def test_every_string_marked_in_the_code_and_templates_is_in_the_thai_catalog():
+    """A string added to a page, a message or an e-mail without its Thai
+    translation fails here, before anyone sees English on a Thai page."""
+    from babel.messages.extract import DEFAULT_KEYWORDS
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = CATALOG.parents[4]
+    with (root / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+    with CATALOG.open("rb") as f:
+        catalog = read_po(f)
+    missing = set()
+    for filename, _line, message, _comments, _context in extract_from_dir(
+        root, method_map, options_map, keywords=keywords
+    ):
+        msgid = message if isinstance(message, str) else message[0]
+        if not msgid:
+            continue
+        entry = catalog.get(msgid)
+        strings = entry.string if entry is not None else None
+        if not strings or (isinstance(strings, tuple) and not all(strings)):
+            missing.add(f"{filename}: {msgid}")
+    assert sorted(missing) == []
