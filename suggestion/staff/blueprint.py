@@ -36,6 +36,7 @@ from suggestion.core.extensions import db
 from suggestion.core.forms import choices
 from suggestion.core.i18n import current_language
 from suggestion.sla.models import ALERT_LABELS
+from suggestion.staff.changes import describe_changes
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.before_request(guard_staff_session)
@@ -65,6 +66,7 @@ def event_actor(event: CaseEvent) -> str:
 def _labels() -> dict[str, Any]:
     return {
         "event_label": event_label,
+        "describe_changes": describe_changes,
         "ALERT_LABELS": ALERT_LABELS,
         "event_actor": event_actor,
         "STATUS_LABELS": STATUS_LABELS,

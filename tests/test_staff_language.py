@@ -1,0 +1,37 @@
+"""Staff read what changed in their language (issue 14, item 5): the case
+timeline says "State: In progress → Awaiting information" with local dates,
+never the stored words and ISO timestamps."""
+
+from __future__ import annotations
+
+import re
+
+from suggestion.cases import actions
+from suggestion.cases.access import StaffAccess
+from suggestion.core.extensions import db
+from tests.factories import make_case
+from tests.factories import make_user
+from tests.helpers import login
+
+
+def test_the_staff_timeline_tells_changes_as_sentences_with_local_dates(app, client, db_session):
+    with app.test_request_context():
+        officer = make_user("officer", "SERVICE")
+        access = StaffAccess(officer)
+        case = make_case().case
+        actions.screen(access, case)
+        actions.accept(access, case)
+        actions.request_information(access, case, message="กรุณาแนบสำเนาคำขอ")
+        db_session.commit()
+        code, email = case.tracking_code, officer.email
+    login(client, email)
+    page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    changes = " ".join(re.findall(r'<ul class="diff">(.*?)</ul>', page, re.S))
+    assert "สถานะ:" in changes and "รอข้อมูลเพิ่มเติม" in changes
+    assert "ตอบรับเรื่องแล้ว:" in changes  # acknowledged_at, named
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", changes)  # no ISO timestamps
+    assert not re.search(r"\b(status|acknowledged_at|in_progress|awaiting_info)\b", changes)
+    assert re.search(r"25\d\d เวลา \d\d:\d\d น\.", changes)  # Buddhist Era, local time
+    english = client.get(f"/staff/cases/{code}?lang=en").get_data(as_text=True)
+    assert "State: In progress → Awaiting information" in english
+    assert db.session is not None
