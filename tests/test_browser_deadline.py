@@ -74,7 +74,7 @@ def test_a_deadline_explained_then_moved_by_a_new_holiday(
     admin.get_by_role("button", name="Log in").click()
     admin.goto(live_server + f"/admin/holidays?year={day.year}")
     admin.get_by_label("Date").fill(day.isoformat())
-    admin.get_by_label("Name").fill(HOLIDAY)
+    admin.get_by_label("Name of the holiday").fill(HOLIDAY)
     admin.get_by_role("button", name="Save").click()
     assert admin.get_by_text(HOLIDAY).first.is_visible()
 

@@ -35,3 +35,15 @@ def test_the_staff_timeline_tells_changes_as_sentences_with_local_dates(app, cli
     english = client.get(f"/staff/cases/{code}?lang=en").get_data(as_text=True)
     assert "State: In progress → Awaiting information" in english
     assert db.session is not None
+
+
+def test_the_holiday_table_is_labelled_as_holidays(client, staff):
+    """Its columns read as a person's full name and a kind of case in Thai;
+    its kinds were the stored words."""
+    login(client, staff("admin", "IT"))
+    page = client.get("/admin/holidays?year=2026").get_data(as_text=True)
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert "ชื่อวันหยุด" in head and "ประเภทวันหยุด" in head
+    assert "ชื่อ-นามสกุล" not in head and "ประเภทเรื่อง" not in head
+    body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
+    assert "วันหยุดนักขัตฤกษ์" in body and not re.search(r"<td>(public|government)\b", body)

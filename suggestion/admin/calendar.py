@@ -23,6 +23,7 @@ from suggestion.admin.views import acting_user
 from suggestion.admin.views import bp
 from suggestion.admin.views import show_beside_field
 from suggestion.calendar.models import Holiday
+from suggestion.calendar.models import HOLIDAY_CATEGORY_LABELS
 from suggestion.cases.models import Category
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -67,7 +68,12 @@ def holidays() -> Any:
         .order_by(Holiday.day)
     ).all()
     return render_template(
-        "admin/holidays.html", form=form, year=year, holidays=rows, jobs=_recent_jobs()
+        "admin/holidays.html",
+        form=form,
+        year=year,
+        holidays=rows,
+        jobs=_recent_jobs(),
+        HOLIDAY_CATEGORY_LABELS=HOLIDAY_CATEGORY_LABELS,
     ), (422 if form.errors else 200)
 
 

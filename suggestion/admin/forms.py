@@ -93,7 +93,7 @@ class HolidayForm(Form):
         _l("Date"), validators=[DataRequired(_l("Give the date of the holiday.")), sensible_date]
     )
     name = StringField(
-        _l("Name"),
+        _l("Name of the holiday"),
         filters=[strip_text],
         validators=[DataRequired(REQUIRED), Length(max=200, message=MAX_LENGTH)],
     )

@@ -5,6 +5,7 @@ from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -17,6 +18,13 @@ class HolidayCategory(enum.StrEnum):
     PUBLIC = "public"
     GOVERNMENT = "government"
     SPECIAL = "special"  # declared by the Cabinet, added by an administrator
+
+
+HOLIDAY_CATEGORY_LABELS = {
+    HolidayCategory.PUBLIC: _l("public holiday"),
+    HolidayCategory.GOVERNMENT: _l("government offices' holiday"),
+    HolidayCategory.SPECIAL: _l("special holiday"),
+}
 
 
 class HolidaySource(enum.StrEnum):
