@@ -47,3 +47,25 @@ def test_the_holiday_table_is_labelled_as_holidays(client, staff):
     assert "ชื่อ-นามสกุล" not in head and "ประเภทเรื่อง" not in head
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
     assert "วันหยุดนักขัตฤกษ์" in body and not re.search(r"<td>(public|government)\b", body)
+
+
+def test_a_policy_out_of_bounds_is_refused_in_thai(client, staff):
+    """The bounds of a service-level policy answered in English."""
+    from tests.helpers import csrf_token
+
+    login(client, staff("admin", "IT"))
+    fields = {
+        "ack_days": "1",
+        "info_request_days": "7",
+        "outcome_days": "0",
+        "progress_interval_days": "15",
+        "remind_before_days": "3",
+        "escalate_after_days": "1",
+    }
+    page = client.post(
+        "/admin/policies/new",
+        data={"csrf_token": csrf_token(client, "/admin/policies/new"), **fields},
+    )
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "Number must be" not in text and "กรุณาระบุตัวเลขตั้งแต่" in text

@@ -101,7 +101,13 @@ class HolidayForm(Form):
 
 def _working_days(label: Any, name: str) -> IntegerField:
     low, high = POLICY_BOUNDS[name]
-    return IntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=low, max=high)])
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=low, max=high, message=_l("Give a number from %(min)d to %(max)d.")),
+        ],
+    )
 
 
 class PolicyForm(Form):
