@@ -69,3 +69,42 @@ def test_a_policy_out_of_bounds_is_refused_in_thai(client, staff):
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert "Number must be" not in text and "กรุณาระบุตัวเลขตั้งแต่" in text
+
+
+def test_job_reports_and_failed_mail_are_told_in_words(app, client, staff, db_session):
+    """The recomputations' reasons and the failed e-mails' kinds were the
+    stored English words ("holiday 2026-07-06 set", "receipt")."""
+
+    from suggestion.core.jobs import BackgroundJob
+    from suggestion.core.jobs import JobStatus
+    from suggestion.core.tasks import JobName
+    from suggestion.notify.models import Notification
+    from suggestion.notify.models import NotificationStatus
+
+    with app.app_context():
+        db.session.add(
+            BackgroundJob(
+                name=JobName.RECOMPUTE_DEADLINES,
+                args={"reason": "policy changed"},
+                status=JobStatus.DONE,
+                result={"checked": 3, "moved": 2, "cases": []},
+            )
+        )
+        db.session.add(
+            Notification(
+                template="receipt",
+                to_address="nobody@example.com",
+                subject="s",
+                body=None,
+                status=NotificationStatus.FAILED,
+                last_error="550 no such mailbox",
+            )
+        )
+        db_session.commit()
+    login(client, staff("admin", "IT"))
+    policies = client.get("/admin/policies").get_data(as_text=True)
+    jobs = re.search(r'data-testid="jobs">(.*?)</ul>', policies, re.S).group(1)
+    assert "หน่วยงานปรับระยะเวลาดำเนินการ" in jobs and "policy changed" not in jobs
+    index = client.get("/admin/").get_data(as_text=True)
+    failed = re.search(r'data-testid="failed-mail">(.*?)</ul>', index, re.S).group(1)
+    assert "ใบรับเรื่องถึงผู้ร้อง" in failed and "· receipt ·" not in failed

@@ -36,6 +36,8 @@ from suggestion.core.extensions import db
 from suggestion.core.forms import Form
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import current_language
+from suggestion.notify.outbox import TEMPLATE_LABELS
+from suggestion.sla.recompute import reason_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard_staff_session)
@@ -46,6 +48,12 @@ bp.before_request(guard_staff_session)
 def _admins_only() -> None:
     if not can_administer(current_user):
         abort(404)
+
+
+@bp.context_processor
+def _job_reasons() -> dict[str, Any]:
+    """The reasons of recomputation jobs, in the page's language."""
+    return {"job_reason": lambda reason: reason_text(reason, current_language())}
 
 
 def _division_choices() -> list[SelectChoice]:
@@ -62,7 +70,12 @@ def index() -> Any:
     templates = db.session.scalars(sa.select(ReplyTemplate).order_by(ReplyTemplate.id)).all()
     failed = failed_mail()
     return render_template(
-        "admin/index.html", users=users, templates=templates, failed=failed, ROLE_LABELS=ROLE_LABELS
+        "admin/index.html",
+        users=users,
+        templates=templates,
+        failed=failed,
+        ROLE_LABELS=ROLE_LABELS,
+        TEMPLATE_LABELS=TEMPLATE_LABELS,
     )
 
 

@@ -111,6 +111,12 @@ def deadline_move_text(diff: Mapping[str, Any], locale: str) -> str:
         }
 
 
+def cause_text(cause: DeadlineCause, detail: Mapping[str, Any], locale: str) -> str:
+    """Why deadlines moved, in ``locale`` (a clause: "…became a holiday")."""
+    with force_locale(locale):
+        return _why(cause, detail, locale)
+
+
 def _why(cause: DeadlineCause, detail: Mapping[str, Any], locale: str) -> str:
     if cause == DeadlineCause.HOLIDAY_ADDED:
         return _("%(day)s became a holiday (%(name)s)") % {

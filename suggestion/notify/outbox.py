@@ -48,6 +48,25 @@ SUBJECTS = {
     "monthly_report": _l("Monthly SLA report, %(month)s"),
 }
 
+# What each e-mail is, for the administrators' list of failed ones.
+TEMPLATE_LABELS = {
+    "receipt": _l("Receipt to the filer"),
+    "info_requested": _l("Request for information"),
+    "reply": _l("Reply to the filer"),
+    "outcome": _l("Outcome to the filer"),
+    "merged": _l("Merge notice to the filer"),
+    "deadline_moved": _l("Deadline moved, to the filer"),
+    "progress": _l("Progress update to the filer"),
+    "remind": _l("Reminder to staff"),
+    "final_remind": _l("Due-today reminder to staff"),
+    "ack_overdue": _l("Acknowledgement overdue, to staff"),
+    "escalate": _l("Escalation to managers"),
+    "outcome_disputed": _l("Disputed outcome, to staff"),
+    "digest": _l("Daily digest to staff"),
+    "holidays_loaded": _l("Holidays loaded, to administrators"),
+    "monthly_report": _l("Monthly report to managers"),
+}
+
 
 class OutboxRow(TypedDict):
     """One rendered e-mail for :func:`queue_emails`."""

@@ -15,6 +15,7 @@ from suggestion.calendar.services import forget_holiday_names
 from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
 from suggestion.cases.filer_mail import announce_deadline_move
+from suggestion.cases.filer_mail import cause_text
 from suggestion.cases.filer_mail import DeadlineCause
 from suggestion.cases.models import Case
 from suggestion.cases.states import EventAction
@@ -95,3 +96,9 @@ def cause_of(reason: str) -> tuple[DeadlineCause, dict[str, Any]]:
     if reason == "policy changed":
         return DeadlineCause.POLICY_CHANGED, {}
     return DeadlineCause.RECOUNTED, {}
+
+
+def reason_text(reason: str, locale: str) -> str:
+    """A recomputation's reason as administrators read it, in ``locale``."""
+    cause, detail = cause_of(reason)
+    return cause_text(cause, detail, locale)
