@@ -10,6 +10,7 @@ from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask import Response
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -107,7 +108,20 @@ def _bare_page(message: str) -> str:
     )
 
 
+def title_says_error(response: Response) -> Response:
+    """A form sent back with mistakes (422) says so first in the page's title,
+    which is what a screen reader announces: "ข้อผิดพลาด: …" / "Error: …"
+    (WCAG 3.3.1)."""
+    if response.status_code != 422 or response.mimetype != "text/html" or response.is_streamed:
+        return response
+    page = response.get_data(as_text=True)
+    prefix = escape(_("Error:"))
+    response.set_data(page.replace("<title>", f"<title>{prefix} ", 1))
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(title_says_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(StaleDataError, handle_stale_data)

@@ -108,3 +108,15 @@ def test_job_reports_and_failed_mail_are_told_in_words(app, client, staff, db_se
     index = client.get("/admin/").get_data(as_text=True)
     failed = re.search(r'data-testid="failed-mail">(.*?)</ul>', index, re.S).group(1)
     assert "ใบรับเรื่องถึงผู้ร้อง" in failed and "· receipt ·" not in failed
+
+
+def test_a_form_sent_back_with_mistakes_says_so_first_in_its_title(client):
+    from tests.helpers import csrf_token
+
+    token = csrf_token(client, "/file/complaint")
+    thai = client.post("/file/complaint", data={"csrf_token": token, "subject": ""})
+    assert thai.status_code == 422
+    assert re.search(r"<title>ข้อผิดพลาด: ", thai.get_data(as_text=True))
+    english = client.post("/file/complaint?lang=en", data={"csrf_token": token})
+    assert re.search(r"<title>Error: ", english.get_data(as_text=True))
+    assert "<title>Error" not in client.get("/file/complaint?lang=en").get_data(as_text=True)
