@@ -46,7 +46,11 @@ def get_metadata():
 
 # Indexes that exist only on PostgreSQL, created by hand in a migration, which
 # autogenerate must not try to drop.
-HAND_MADE_INDEXES = {"ix_cases_search_trgm", "ix_cases_open_search_trgm"}
+HAND_MADE_INDEXES = {
+    "ix_cases_search_trgm",
+    "ix_cases_open_search_trgm",
+    "ix_cases_received_at_text_trgm",
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to):
@@ -60,6 +64,19 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def _warn_about_ctype(connection):
+    """`flask db check`, `flask db upgrade` and the rest say loudly when
+    PostgreSQL's ctype hides Thai from pg_trgm (suggestion.core.ctype)."""
+    from suggestion.core.ctype import check_connection
+
+    problem = check_connection(connection)
+    connection.rollback()  # so that the migrations' own transaction is theirs
+    if problem:
+        import click
+
+        click.secho(f"\nWARNING: {problem}\n", err=True, fg="red", bold=True)
 
 
 def run_migrations_offline():
@@ -114,6 +131,7 @@ def run_migrations_online():
             # to it. The pragma only takes effect outside a transaction.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        _warn_about_ctype(connection)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

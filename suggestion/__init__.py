@@ -57,6 +57,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     uow.init_effects()
     changes.listen()
     _use_sqlite_pragmas(app)
+    _warn_about_ctype(app)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
@@ -122,3 +123,13 @@ def _use_sqlite_pragmas(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def _warn_about_ctype(app: Flask) -> None:
+    """A PostgreSQL database whose ctype is not UTF-8-aware is logged as a
+    warning on the process's first connection (suggestion.core.ctype)."""
+    from suggestion.core.ctype import warn_on_first_connect
+    from suggestion.core.extensions import db
+
+    with app.app_context():
+        warn_on_first_connect(db.engine)

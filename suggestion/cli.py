@@ -313,9 +313,28 @@ def db_grant(role: str) -> None:
     click.echo("and nothing else: it owns nothing, so it cannot alter, drop or truncate.")
 
 
+@click.command("check-deploy")
+@with_appcontext
+def check_deploy() -> None:
+    """Check the production settings and the database; print each problem
+    and exit non-zero if there is one (DESIGN §2)."""
+    from flask import current_app
+
+    from suggestion.core.deployment import deploy_problems
+
+    problems = deploy_problems(current_app.config, db.engine)
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if problems:
+        count = len(problems)
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} found")
+    click.echo("No problems found.")
+
+
 def init_app(app: Flask) -> None:
     for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli, cases_cli):
         app.cli.add_command(group)
+    app.cli.add_command(check_deploy)
     # Beside `flask db upgrade` (Flask-Migrate's group), where operators look.
     from flask_migrate.cli import db as db_cli
 

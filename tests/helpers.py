@@ -38,8 +38,27 @@ def recreate_database(url: str) -> None:
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"{utf8_ctype_clause(conn)}'))
     admin.dispose()
+
+
+def utf8_ctype_clause(conn: sa.Connection, ctype: str | None = None) -> str:
+    """What CREATE DATABASE needs for pg_trgm to see Thai (suggestion.core.ctype):
+    nothing when the server's default ctype is UTF-8-aware; otherwise a UTF-8
+    ctype the server has (a cluster made with ``initdb --locale=C`` has C)."""
+    if ctype is None:
+        default = conn.execute(
+            sa.text("SELECT datctype FROM pg_database WHERE datname = 'template1'")
+        ).scalar_one()
+        if re.search(r"utf-?8", default, re.IGNORECASE):
+            return ""
+        ctype = conn.execute(
+            sa.text(
+                "SELECT collctype FROM pg_collation WHERE collprovider = 'c' "
+                "AND collctype ~* 'utf-?8' ORDER BY collctype !~* '^c\\.', collctype LIMIT 1"
+            )
+        ).scalar_one()
+    return f" TEMPLATE template0 ENCODING 'UTF8' LC_CTYPE '{ctype}'"
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

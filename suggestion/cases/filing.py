@@ -12,6 +12,7 @@ from suggestion.cases import attachments
 from suggestion.cases import codes
 from suggestion.cases.deadlines import apply_deadlines
 from suggestion.cases.events import record_event
+from suggestion.cases.filers import contact_digests
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
@@ -113,6 +114,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
         mailable = actor is not None or caps.receipt_allowed(digest)
         email = ReceiptEmail.QUEUED if mailable else ReceiptEmail.WITHHELD
     if not filing.is_anonymous:
+        email_digest, phone_digest = contact_digests(filing.email, filing.phone)
         db.session.add(
             Complainant(
                 case_id=case.id,
@@ -121,6 +123,8 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
                 phone=filing.phone,
                 address=filing.address,
                 is_email_withheld=email == ReceiptEmail.WITHHELD,
+                email_digest=email_digest,
+                phone_digest=phone_digest,
             )
         )
     event = record_event(

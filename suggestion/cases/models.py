@@ -205,6 +205,12 @@ class Complainant(Base):
     # day's receipts when the case was filed (RECEIPT_EMAILS_PER_DAY), so it
     # may be someone else's, typed in to flood them (docs/decisions.md).
     is_email_withheld: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Keyed digests of the normalised e-mail and telephone
+    # (suggestion.cases.filers), so that triage finds the same filer's other
+    # cases by an index without reading anyone's contact; anonymising a filer
+    # clears them with the contact.
+    email_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    phone_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     anonymised_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="complainant")

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from flask import flash
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -24,6 +25,8 @@ from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import ReplyTemplate
+from suggestion.cases.similar import possible_duplicates
+from suggestion.cases.similar import REASON_LABELS
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.workflow import TransitionError
@@ -89,12 +92,32 @@ def render_case(case: Case, status: int = 200, failed: tuple[str, Any] | None = 
         actions=actions,
         failed_action=failed[0] if failed else None,
         reply_templates=_reply_templates(case),
+        duplicates=possible_duplicates(who, case),
+        REASON_LABELS=REASON_LABELS,
+        # A duplicate merges in one click when this person may merge it now.
+        can_merge=any(a.name == "merge" for a, _form in actions),
     ), status
 
 
 @bp.get("/cases/<tracking_code>")
 def case_page(tracking_code: str) -> Any:
     return render_case(case_or_404(tracking_code))
+
+
+@bp.get("/cases/<tracking_code>/similar.json")
+def similar(tracking_code: str) -> Any:
+    """The possible duplicates of the page, best first (DESIGN §2)."""
+    case = case_or_404(tracking_code)
+    return jsonify(
+        [
+            {
+                "tracking_code": d.case.tracking_code,
+                "score": d.score,
+                "reasons": [r.value for r in d.reasons],
+            }
+            for d in possible_duplicates(access(), case)
+        ]
+    )
 
 
 @bp.post("/cases/<tracking_code>/<name>")
