@@ -78,3 +78,55 @@ def test_an_officer_takes_a_case_from_arrival_to_outcome(
     messages = mailbox.wait_for(FILER, count=3)  # receipt, request, outcome
     assert "ส่งไฟล์ข้อมูลดัชนีราคาผู้บริโภคทางอีเมลแล้ว" in messages[-1].get_content()
     assert "กรุณาระบุเดือนและปีที่ต้องการข้อมูล" in messages[1].get_content()
+
+
+def test_an_officer_spots_a_near_duplicate_at_triage_and_merges_it_in_one_click(
+    app, live_server, browser_page
+):
+    from datetime import timedelta
+
+    from suggestion.core.time import utcnow
+
+    with app.test_request_context():
+        make_user("officer", "SERVICE", "pranee@example.go.th")
+        earlier = make_case(
+            email="wichai@example.com",
+            phone="081-111-1111",
+            subject="เจ้าหน้าที่สำรวจสำมะโนประชากรพูดจาไม่สุภาพ",
+            description="เจ้าหน้าที่สำรวจสำมะโนประชากรมาที่บ้านเลขที่ 45 หมู่ 2 ตำบลบางพลี "
+            "พูดจาไม่สุภาพและไม่แสดงบัตรเจ้าหน้าที่ ขอให้ตรวจสอบ",
+            received_at=utcnow() - timedelta(days=12),
+        ).case
+        unrelated = make_case(
+            email="dao@example.com",
+            phone="081-222-2222",
+            subject="เว็บไซต์ดาวน์โหลดข้อมูลสถิติใช้งานไม่ได้",
+            description="ดาวน์โหลดไฟล์ข้อมูลแรงงานไม่ได้ ขึ้นข้อความผิดพลาด",
+            received_at=utcnow() - timedelta(days=3),
+        ).case
+        again = make_case(
+            email="suda@example.com",
+            phone="081-333-3333",
+            subject="พนักงานสำมะโนประชากรใช้วาจาไม่สุภาพ",
+            description="พนักงานสำรวจสำมะโนประชากรมาบ้านเลขที่ 45 หมู่ 2 ต.บางพลี "
+            "ใช้คำพูดไม่สุภาพ ไม่ยอมแสดงบัตรเจ้าหน้าที่",
+        ).case
+        db.session.commit()
+        first, other, code = earlier.tracking_code, unrelated.tracking_code, again.tracking_code
+
+    officer = browser_page
+    officer.goto(live_server + "/staff/login")
+    officer.get_by_label("อีเมล").fill("pranee@example.go.th")
+    officer.get_by_label("รหัสผ่าน").fill(PASSWORD)
+    officer.get_by_role("button", name="เข้าสู่ระบบ").click()
+    officer.goto(live_server + f"/staff/cases/{code}")
+
+    duplicates = officer.get_by_test_id("duplicates")
+    row = duplicates.get_by_test_id(f"duplicate-{first}")
+    assert "ข้อเท็จจริงคล้ายกัน" in row.inner_text()
+    assert duplicates.get_by_test_id(f"duplicate-{other}").count() == 0
+
+    row.get_by_role("button", name="รวมเข้ากับเรื่องนี้").click()
+    assert officer.get_by_test_id("state").get_by_role("link", name=first).is_visible()
+    # Merged, it offers no more merges.
+    assert officer.get_by_role("button", name="รวมเข้ากับเรื่องนี้").count() == 0
