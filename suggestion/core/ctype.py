@@ -25,7 +25,7 @@ PROBE_SQL = "SELECT coalesce(array_length(show_trgm('ภาษาไทย'), 1)
 ADVICE = (
     "Create the database with a UTF-8 ctype, e.g. CREATE DATABASE … TEMPLATE template0 "
     "ENCODING 'UTF8' LC_CTYPE 'C.UTF-8' (any UTF-8 locale the server has: SELECT collname "
-    "FROM pg_collation), then restore into it (README, Deployment)."
+    "FROM pg_collation), then restore into it (README, Production)."
 )
 
 
