@@ -422,3 +422,28 @@ def test_a_utf8_database_passes_the_ctype_check(app, ctx, caplog):
     # The test settings are not production's: each is named.
     assert "SECRET_KEY is weak" in deploy.output and "PUBLIC_BASE_URL" in deploy.output
     assert deploy.exit_code != 0 and "problems found" in deploy.output
+
+
+def test_the_migration_fills_the_digests_the_filing_would(ctx, app):
+    """Migration 0016 keeps its own copy of the normalisation and the key
+    derivation: they must give the filing's digests."""
+    import importlib.util
+
+    from tests.helpers import ROOT
+
+    path = ROOT / "migrations" / "versions" / "0016_possible_duplicates.py"
+    spec = importlib.util.spec_from_file_location("migration_0016", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    secret = app.config.get("DIGEST_KEY") or app.config["SECRET_KEY"]
+    for email, phone in [
+        ("Somsri.K+nso@Example.org", "+66 89 765 4321"),
+        ("x@example.org", None),
+        (None, "02-123-4567"),
+        ("not an address", "12"),
+    ]:
+        assert contact_digests(email, phone) == (
+            migration._digest(secret, "filer-email", migration._email(email)),
+            migration._digest(secret, "filer-phone", migration._phone(phone)),
+        )
