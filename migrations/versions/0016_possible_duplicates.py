@@ -13,7 +13,7 @@ before a case reads that window of the index, not the agency's whole history
 (docs/performance.md).
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -27,7 +27,7 @@ from alembic import op
 from flask import current_app
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
