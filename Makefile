@@ -22,8 +22,13 @@ run: install $(COMPILED)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 ## test: run the test suite (PostgreSQL and Redis on their usual ports, or TEST_DATABASE_URL / TEST_BROKER_URL)
-test: install $(COMPILED)
+test: install $(COMPILED) tests/a11y/node_modules/.installed
 	$(BIN)/pytest
+
+# axe-core for the accessibility test (tests/test_accessibility.py), from the npm registry.
+tests/a11y/node_modules/.installed: tests/a11y/package.json tests/a11y/package-lock.json
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
+	@touch $@
 
 ## install: a virtual environment with the pinned dependencies
 install: $(VENV)/.installed

@@ -313,6 +313,12 @@ def forget() -> Response:
     return redirect(url_for("public.index"), 303)
 
 
+@bp.get("/accessibility")
+def accessibility() -> str:
+    """The accessibility statement: the standard, what is tested and how."""
+    return render_template("public/accessibility.html")
+
+
 @bp.get("/process")
 def process() -> str:
     terms = {kind: terms_for(kind, None) for kind in Kind}
