@@ -9,17 +9,24 @@ COMPILED := $(CATALOGS:.po=.mo)
 
 .PHONY: run test install lint check messages clean bench fuzz
 
+# `make run`: the site's port, and the one address every process (the site,
+# the worker, beat) puts in the links of its e-mails. honcho gives each
+# process its own PORT, so none of them may derive the address from it.
+PORT ?= 5000
+PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 ## run: set everything up and start the site, a worker and beat (SQLite, embedded broker)
 run: install $(COMPILED)
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed demo
+	PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" $(BIN)/flask seed demo
 	@echo
-	@echo "  Suggestion is starting at http://127.0.0.1:$${PORT:-5000}/"
+	@echo "  Suggestion is starting at $(PUBLIC_BASE_URL)/"
 	@echo "  E-mail is written to instance/mail/ and announced on the console."
 	@echo "  Press Ctrl+C to stop the site, the worker and beat."
 	@echo
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile.dev start
+	PATH="$(abspath $(BIN)):$$PATH" PORT="$(PORT)" PUBLIC_BASE_URL="$(PUBLIC_BASE_URL)" \
+		$(BIN)/honcho -f Procfile.dev start
 
 ## test: run the test suite (PostgreSQL and Redis on their usual ports, or TEST_DATABASE_URL / TEST_BROKER_URL)
 test: install $(COMPILED) tests/a11y/node_modules/.installed

@@ -87,8 +87,12 @@ class Config:
         # publishes it again; a running job is presumed dead after five of these
         # without a heartbeat (suggestion.core.jobs).
         self.REQUEUE_GRACE_SECONDS = float(_env("REQUEUE_GRACE_SECONDS", "60") or 60)
-        # The address the secret tracking links in e-mails point to.
-        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('PORT', '5000')}")
+        # The one address every process (site, worker, beat, command line)
+        # starts the links in e-mails from. Never derived from PORT: honcho
+        # gives each process of `make run` its own PORT (5000, 5100, 5200),
+        # so the worker's and beat's links pointed to ports nothing serves.
+        # `make run` derives it once from the site's port and passes it on.
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
         # How many trusted reverse proxies stand in front of the site (nginx: 1).
         # With 0, X-Forwarded-* headers are ignored: anyone could send them.

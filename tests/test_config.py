@@ -1,6 +1,13 @@
 """Settings: production refuses to start without its secrets."""
 
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
 import pytest
+from honcho.environ import expand_processes
+from honcho.environ import parse_procfile
 
 from config import ConfigError
 from config import load_config
@@ -61,3 +68,39 @@ def test_production_without_a_mail_server_refuses_to_start_unless_the_folder_is_
     config = load_config(str(tmp_path), "production")
     assert config.MAIL_BACKEND == "folder" and not config.MAIL_ECHO
     assert load_config(str(tmp_path), "development").MAIL_ECHO
+
+
+def test_every_process_of_make_run_links_to_the_site(monkeypatch, tmp_path):
+    """honcho gives the worker and beat their own PORT (5100, 5200), and the
+    links in their e-mails followed it to ports nothing serves. `make run`
+    derives one PUBLIC_BASE_URL from the site's port and passes it to all."""
+    root = Path(__file__).resolve().parent.parent
+    dry_run = subprocess.run(
+        ["make", "--no-print-directory", "-n", "run", "PORT=8123"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    honcho_line = " ".join(dry_run.replace("\\\n", " ").splitlines()[-1:])
+    assert "honcho -f Procfile.dev start" in honcho_line
+    passed = dict(
+        word.split("=", 1) for word in shlex.split(honcho_line) if re.match(r"^[A-Z_]+=", word)
+    )
+    procfile = parse_procfile((root / "Procfile.dev").read_text())
+    processes = expand_processes(procfile.processes, env={"PORT": passed["PORT"]})
+    assert {process.name for process in processes} == {"web.1", "worker.1", "beat.1"}
+    for process in processes:
+        for name, value in {**passed, **process.env}.items():
+            if name != "PATH":
+                monkeypatch.setenv(name, value)
+        config = load_config(str(tmp_path), "development")
+        assert config.PUBLIC_BASE_URL == "http://127.0.0.1:8123", process.name
+    web = next(process for process in processes if process.name == "web.1")
+    assert web.env["PORT"] == "8123"
+
+
+def test_the_public_address_does_not_follow_port(monkeypatch, tmp_path):
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5100")
+    assert load_config(str(tmp_path), "development").PUBLIC_BASE_URL == "http://127.0.0.1:5000"
