@@ -149,8 +149,10 @@ def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
         "certify_true": "y",
     }
     response = client.post("/staff/intake/complaint", data=data)
-    text = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 303  # redirected: a reload files nothing again
+    receipt = client.get(response.headers["Location"])
+    text = receipt.get_data(as_text=True)
+    assert receipt.status_code == 200
     code = re.search(r'data-testid="tracking-code">([^<]+)<', text).group(1)
     case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
     assert case.channel == "phone" and case.fiscal_year == 2569
@@ -158,6 +160,16 @@ def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
     event = db.session.scalars(sa.select(CaseEvent).where(CaseEvent.case_id == case.id)).one()
     assert event.actor_id is not None and event.diff["channel"] == [None, "phone"]
     assert event.diff["received_at"][1].startswith("2026-04-10T08:00")
+
+    assert re.search(r'data-testid="access-key">[A-Z0-9]{5}-[A-Z0-9]{5}<', text)
+
+    # Reloading the receipt shows the same case, files nothing, and the key
+    # is not shown twice.
+    cases = db.session.scalar(sa.select(sa.func.count()).select_from(Case))
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'data-testid="tracking-code">{code}<' in again
+    assert 'data-testid="access-key"' not in again and 'data-testid="access-key-shown"' in again
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == cases
 
     future = client.post(
         "/staff/intake/complaint", data={**data, "received_at": "2999-01-01T09:00"}

@@ -8,8 +8,11 @@ from typing import Any
 
 from flask import abort
 from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
+from flask import url_for
 from flask_babel import gettext as _
 
 from suggestion.auth.permissions import can_register_intake
@@ -18,11 +21,18 @@ from suggestion.cases.filing import file_case
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
 from suggestion.core.i18n import current_language
+from suggestion.core.sealing import seal
+from suggestion.core.sealing import unseal
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import utcnow
 from suggestion.staff import forms
 from suggestion.staff.blueprint import access
 from suggestion.staff.blueprint import bp
+from suggestion.staff.blueprint import case_or_404
+
+# The case just registered, and its access key sealed (the session cookie is
+# signed, not encrypted), between the POST and the receipt it redirects to.
+_RECEIPT = "intake_receipt"
 
 
 @bp.errorhandler(FilesNotStored)
@@ -62,11 +72,31 @@ def intake(kind: str) -> Any:
             receipt = file_case(
                 form.to_filing(Channel(form.channel.data), received_at), actor=who.user
             )
-            return render_template(
-                "staff/intake_receipt.html", case=receipt.case, access_key=receipt.access_key
+            # Redirect after the POST: reloading the receipt must not file
+            # the case again.
+            session[_RECEIPT] = {
+                "tracking_code": receipt.case.tracking_code,
+                "access_key": seal(receipt.access_key),
+            }
+            return redirect(
+                url_for("staff.intake_receipt", tracking_code=receipt.case.tracking_code), 303
             )
     if request.method == "GET":
         form.received_at.data = datetime.now(tz).replace(second=0, microsecond=0, tzinfo=None)
     return render_template(
         "staff/intake.html", form=form, kind=case_kind
     ), 422 if form.errors else 200
+
+
+@bp.get("/intake/receipt/<tracking_code>")
+def intake_receipt(tracking_code: str) -> Any:
+    """The receipt of a case just registered. The access key is shown once:
+    the first view takes it out of the session, so a reload shows the code
+    and says that the key was given already."""
+    case = case_or_404(tracking_code)
+    data = session.get(_RECEIPT) or {}
+    access_key = None
+    if data.get("tracking_code") == case.tracking_code:
+        access_key = unseal(data.get("access_key"))
+        session.pop(_RECEIPT)
+    return render_template("staff/intake_receipt.html", case=case, access_key=access_key)
