@@ -83,6 +83,20 @@ def test_an_unassigned_case_reminds_its_division_and_acknowledgement_is_checked(
     assert [n.to_address for n in sent("ack_overdue")] == [people["officer"].email]
 
 
+def test_a_back_dated_intake_past_its_acknowledgement_deadline_is_alerted(people):
+    """A case registered today with a date of receipt a month ago is already
+    past its acknowledgement deadline, which fell before the last sweep: the
+    sweep, which looks at what crossed since its last run, never saw it."""
+    run_sweep(now=datetime.now(UTC) - MINUTE)  # a sweep before the intake
+    case = make_case(received_at=datetime.now(UTC) - timedelta(days=30)).case
+    assert case.ack_due_at < datetime.now(UTC) - timedelta(days=20)
+    report = run_sweep(now=datetime.now(UTC) + MINUTE)
+    assert report.counts["ack_overdue"] == 1
+    alert = db.session.scalars(sa.select(SlaAlert).where(SlaAlert.kind == "ack_overdue")).one()
+    assert alert.case_id == case.id and alert.deadline_at == case.ack_due_at
+    assert [n.to_address for n in sent("ack_overdue")] == [people["officer"].email]
+
+
 def test_a_paused_case_is_not_reminded(people):
     case = make_case(received_at=RECEIVED).case
     actions.request_information(StaffAccess(people["officer"]), case, message="ขอสำเนาคำขอ")

@@ -92,6 +92,7 @@ def _apply(case: Case, computed: CaseDeadlines) -> dict[str, tuple[Any, Any]]:
     case.due_at = computed.due_at
     if case.acknowledged_at is None:
         case.ack_due_at = computed.ack_due_at
+        case.ack_alert_at = computed.ack_alert_at
     if case.progress_due_at is None:
         case.progress_due_at = computed.progress_due_at
     case.remind_at = computed.remind_at

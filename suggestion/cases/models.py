@@ -20,7 +20,9 @@ from suggestion.core.db import enum_check
 from suggestion.core.db import StrEnumType
 from suggestion.core.time import utcnow
 
-SWEEP_THRESHOLDS = ("ack_due_at", "remind_at", "final_remind_at", "escalate_at", "progress_due_at")
+SWEEP_THRESHOLDS = (
+    "ack_alert_at", "remind_at", "final_remind_at", "escalate_at", "progress_due_at",
+)  # fmt: skip
 # OPEN_STATES, as the migrations wrote the partial index (a test holds them equal).
 OPEN_STATES_SQL = "status IN ('received', 'screening', 'awaiting_info', 'in_progress')"
 RECEIVED_INDICATOR_COLUMNS = [
@@ -163,6 +165,10 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     # When the deadline sweep acts, derived from due_at and the policy whenever
     # the deadlines are set, so that the sweep is plain indexed range scans.
+    # ack_alert_at is ack_due_at, or the moment it was set if that had passed
+    # already (a back-dated intake): the sweep only looks at what crossed
+    # since its last run.
+    ack_alert_at: Mapped[datetime | None]
     remind_at: Mapped[datetime | None]
     final_remind_at: Mapped[datetime | None]
     escalate_at: Mapped[datetime | None]

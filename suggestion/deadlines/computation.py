@@ -83,6 +83,7 @@ class CaseDeadlines:
     ack_due_at: datetime
     due_at: datetime
     progress_due_at: datetime | None
+    ack_alert_at: datetime | None
     remind_at: datetime | None
     final_remind_at: datetime | None
     escalate_at: datetime | None
@@ -126,8 +127,9 @@ def case_deadlines(
     - A deadline already set is given instead — an imported case's own, or a
       case's deadlines as they stood before a pause — and is moved forward
       by the ``paused_days`` alone (at resumption: the days of that pause).
-    - The thresholds derive from ``due_at``; a moment already past (a case
-      registered late, a deadline shortened by a new policy) is ``now``, so
+    - The thresholds derive from ``ack_due_at`` and ``due_at``; a moment
+      already past (a case registered late, a deadline shortened by a new
+      policy) is ``now``, so
       that the next sweep, which looks at what crossed since its last run,
       still sees it. A case whose clock no longer runs (it has an outcome)
       has none.
@@ -141,13 +143,14 @@ def case_deadlines(
     ack_due_at = moved(ack_due_at, terms.ack_days)
     due_at = moved(due_at, terms.outcome_days)
     if not clock_running:
-        return CaseDeadlines(ack_due_at, due_at, None, None, None, None)
+        return CaseDeadlines(ack_due_at, due_at, None, None, None, None, None)
     moments = thresholds(due_at, terms, holidays, tz)
     progress_due_at = deadline(received_at, terms.progress_interval_days, holidays, tz)
     return CaseDeadlines(
         ack_due_at=ack_due_at,
         due_at=due_at,
         progress_due_at=max(progress_due_at, now),
+        ack_alert_at=max(ack_due_at, now),
         remind_at=max(moments.remind_at, now),
         final_remind_at=max(moments.final_remind_at, now),
         escalate_at=max(moments.escalate_at, now),

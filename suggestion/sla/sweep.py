@@ -70,7 +70,7 @@ class Rule:
 def rules(now: datetime) -> list[Rule]:
     working = Case.status.in_(values(RUNNING_STATES))
     return [
-        Rule(AlertKind.ACK_OVERDUE, Case.ack_due_at, Case.ack_due_at,
+        Rule(AlertKind.ACK_OVERDUE, Case.ack_alert_at, Case.ack_due_at,
              (Case.status.in_([Status.RECEIVED.value, Status.SCREENING.value]),
               Case.acknowledged_at.is_(None))),
         # The first reminder only while the due day has not yet begun.
