@@ -13,6 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
 from flask_babel import force_locale
+from flask_babel import ngettext
 
 from suggestion.admin.services import create_account
 from suggestion.admin.services import EmailTaken
@@ -35,18 +36,39 @@ reports_cli = AppGroup("reports", help="Indicators and reports.")
 cases_cli = AppGroup("cases", help="Cases.")
 
 
+def counted(n: int, singular: str, plural: str) -> str:
+    """``n`` things in English, singular or plural: "1 problem", "2 problems"."""
+    with force_locale("en"):
+        return ngettext(singular, plural, n)
+
+
 @cases_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
-def cases_import(path: str, dry_run: bool) -> None:
+@click.option(
+    "--alert-past",
+    is_flag=True,
+    help=(
+        "Let the next sweep send the reminders, acknowledgement alerts and"
+        " escalations of open cases already past them (by default they are"
+        " recorded as sent: a large import would flood the staff)."
+    ),
+)
+def cases_import(path: str, dry_run: bool, alert_past: bool) -> None:
     """Import historical cases from a CSV file: the whole file or nothing."""
     import csv
 
     from suggestion.cases.importing import import_cases
+    from suggestion.sla.sweep import mark_swept
+
+    swept: list[int] = []
+
+    def mark(case_ids: list[int]) -> None:
+        swept.append(mark_swept(case_ids))
 
     with unit_of_work():  # the whole file or nothing
         try:
-            result = import_cases(path, dry_run=dry_run)
+            result = import_cases(path, dry_run=dry_run, on_inserted=None if alert_past else mark)
         except UnicodeDecodeError:
             raise click.ClickException("the file is not UTF-8; nothing was imported") from None
         except csv.Error as error:
@@ -66,6 +88,12 @@ def cases_import(path: str, dry_run: bool) -> None:
         click.echo(f"{result.rows} rows checked; no problems (dry run: nothing written)")
         return
     click.echo(f"{result.imported} cases imported")
+    if sum(swept):
+        alerts = counted(sum(swept), "%(num)d alert", "%(num)d alerts")
+        click.echo(
+            f"{alerts} already due recorded as sent and not sent"
+            " (--alert-past lets the next sweep send them)"
+        )
 
 
 @contextmanager

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.core.extensions import db
+from suggestion.core.time import utcnow
 from suggestion.reports.indicators import fiscal_year_indicators
 from tests.helpers import login
 
@@ -165,7 +167,6 @@ def test_an_imported_case_says_so_on_its_timeline_and_gets_no_thresholds_once_cl
     "imported"); a case imported with its outcome has no sweep thresholds, and
     an open one gets exactly the deadlines a filing of that moment gets."""
     from datetime import datetime
-    from datetime import timedelta
     from datetime import UTC
 
     yesterday = (datetime.now(UTC) - timedelta(days=1)).replace(microsecond=0).isoformat()
@@ -217,7 +218,6 @@ def test_a_pause_moves_an_imported_deadline_forward_and_keeps_it_the_imports(
     policy), and a case that leaves the pause with an outcome has no
     thresholds left."""
     from datetime import datetime
-    from datetime import timedelta
     from datetime import UTC
 
     from suggestion.cases.models import CasePause
@@ -251,3 +251,37 @@ def test_a_pause_moves_an_imported_deadline_forward_and_keeps_it_the_imports(
         assert own.due_at == deadline_after(imported_due, shifted)
         assert own.remind_at is not None
         assert (ended.remind_at, ended.final_remind_at, ended.escalate_at) == (None, None, None)
+
+
+def test_an_imported_open_case_past_its_deadlines_alerts_no_one_unless_asked(
+    app, db_session, tmp_path
+):
+    """An import of open cases long past their deadlines would have sent an
+    escalation (and an acknowledgement alert) for each at the next sweep.
+    Those already past at import are recorded as swept; --alert-past keeps
+    the old behaviour, for an import of cases still being handled."""
+    from suggestion.notify.models import Notification
+    from suggestion.sla.models import SlaAlert
+    from suggestion.sla.sweep import run_sweep
+    from tests.factories import make_user
+
+    with app.test_request_context():
+        make_user("manager", "SERVICE")
+        make_user("officer", "SERVICE")
+        db.session.commit()
+    path = write(tmp_path, "1,complaint,,,ค้างอยู่,,2020-01-06,,,,,SERVICE,\n")
+    result = app.test_cli_runner().invoke(args=["cases", "import", path])
+    assert result.exit_code == 0, result.output
+    assert "2 alerts already due recorded as sent" in result.output  # acknowledgement, escalation
+    with app.test_request_context():
+        report = run_sweep(now=utcnow())
+        assert not report.counts.get("escalate") and not report.counts.get("ack_overdue")
+        assert count(Notification) == 0
+
+    again = write(tmp_path, "2,complaint,,,ค้างอยู่เช่นกัน,,2020-01-06,,,,,SERVICE,\n", "two.csv")
+    result = app.test_cli_runner().invoke(args=["cases", "import", "--alert-past", again])
+    assert result.exit_code == 0 and "recorded as sent" not in result.output
+    with app.test_request_context():
+        report = run_sweep(now=utcnow())
+        assert report.counts["escalate"] == 1 and report.counts["ack_overdue"] == 1
+        assert count(SlaAlert) == 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import secrets
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import asdict
 from dataclasses import dataclass
@@ -249,7 +250,7 @@ def _values(row: Row, look: _Lookups, code: str, sequence: int, fiscal_year: int
     }
 
 
-def _insert(batch: list[Row], look: _Lookups) -> None:
+def _insert(batch: list[Row], look: _Lookups) -> list[int]:
     by_year: dict[int, list[Row]] = {}
     for row in batch:
         by_year.setdefault(fiscal_year_of(local_date(row.received_at, look.tz)), []).append(row)
@@ -270,11 +271,19 @@ def _insert(batch: list[Row], look: _Lookups) -> None:
         EventAction.IMPORTED,
         actor_label=Actor.IMPORT,
     )
+    return [case_id for case_id, _code in ids]
 
 
-def import_cases(path: str, *, dry_run: bool = False) -> ImportResult:
+def import_cases(
+    path: str,
+    *,
+    dry_run: bool = False,
+    on_inserted: Callable[[list[int]], object] | None = None,
+) -> ImportResult:
     """Check every row; unless it is a dry run and if nothing is wrong, insert
-    them all. The caller commits (or rolls back) the one transaction."""
+    them all. ``on_inserted`` is given the ids of each batch inserted (the
+    command marks their past thresholds as swept). The caller commits (or
+    rolls back) the one transaction."""
     look = _Lookups()
     result = ImportResult()
     with open(path, newline="", encoding="utf-8-sig") as stream:
@@ -294,10 +303,20 @@ def import_cases(path: str, *, dry_run: bool = False) -> ImportResult:
             assert row is not None
             batch.append(row)
             if len(batch) == BATCH_SIZE:
-                _insert(batch, look)
-                result.imported += len(batch)
+                _inserted(batch, look, result, on_inserted)
                 batch = []
         if batch:
-            _insert(batch, look)
-            result.imported += len(batch)
+            _inserted(batch, look, result, on_inserted)
     return result
+
+
+def _inserted(
+    batch: list[Row],
+    look: _Lookups,
+    result: ImportResult,
+    on_inserted: Callable[[list[int]], object] | None,
+) -> None:
+    ids = _insert(batch, look)
+    result.imported += len(ids)
+    if on_inserted is not None:
+        on_inserted(ids)

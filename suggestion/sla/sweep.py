@@ -169,6 +169,35 @@ def _record_batch(
     return alerts, cursor if len(picked) == limit else None
 
 
+def mark_swept(case_ids: list[int], now: datetime | None = None) -> int:
+    """Record as already alerted every threshold of these cases that the next
+    sweep would act on, and send nothing: an import of open cases past their
+    deadlines must not flood the staff with alerts for history. Returns the
+    number of alerts recorded."""
+    now = now or utcnow()
+    recorded = 0
+    for rule in rules(now):
+        already = sa.exists().where(
+            SlaAlert.case_id == Case.id,
+            SlaAlert.kind == rule.kind.value,
+            SlaAlert.deadline_at == rule.deadline,
+        )
+        candidates = sa.select(
+            Case.id,
+            sa.literal(rule.kind.value),
+            rule.deadline,
+            sa.literal(now, type_=SlaAlert.created_at.type),
+        ).where(Case.id.in_(case_ids), rule.threshold <= now, *rule.conditions, ~already)
+        statement = (
+            _insert(SlaAlert)
+            .from_select(["case_id", "kind", "deadline_at", "created_at"], candidates)
+            .on_conflict_do_nothing(index_elements=["case_id", "kind", "deadline_at"])
+            .returning(SlaAlert.id)
+        )
+        recorded += len(db.session.execute(statement).all())
+    return recorded
+
+
 def _recipients(cases: list[Case], kind: AlertKind) -> dict[int, list[User]]:
     """Who hears of each case: the assignee, else the division's officers
     (managers, for an escalation); integrity officers for corruption reports;
