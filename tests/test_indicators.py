@@ -294,7 +294,7 @@ RESOLVED = {"on_time": None, "resolved": None, "percent": None}
 SHARE = {"on_time": None, "total": None, "percent": None}
 CHANGE = {"count": None, "previous": None, "change": None, "change_percent": None}
 ROW = dict.fromkeys(
-    ("key", "id", "received", "resolved", "on_time", "percent", "overdue_at_end",
+    ("key", "id", "received", "resolved", "on_time", "percent", "open_at_end", "overdue_at_end",
      "median_working_days")
 )  # fmt: skip
 PERIOD = {

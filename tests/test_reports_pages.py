@@ -139,6 +139,8 @@ def test_the_monthly_report_downloads_hold_the_page_figures(app, client, staff, 
     month = utcnow().strftime("%Y-%m")
     page = client.get(f"/reports/monthly?month={month}").get_data(as_text=True)
     assert cell(page, "month-on-time") == "50%(1/2)"
+    # The corruption report is open at the month's end, not yet overdue.
+    assert (cell(page, "month-open"), cell(page, "month-overdue")) == ("1", "0")
     division_rows = re.findall(
         r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>",
         page.split('data-testid="month-by-division"')[1].split("</table>")[0],
@@ -152,13 +154,16 @@ def test_the_monthly_report_downloads_hold_the_page_figures(app, client, staff, 
     pdf_text = pdf_text_of(pdf.data)
     assert "รายงานผลการดำเนินงาน" in pdf_text  # Thai, readable back out of the PDF
     for name, values in figures.items():
-        received, resolved, pct, fraction, overdue, median = values
+        received, resolved, pct, fraction, still_open, overdue, median = values
         on_time = fraction.strip("()").split("/")[0]
-        expected = " ".join([received, resolved, on_time, pct, overdue, median])
+        expected = " ".join([received, resolved, on_time, pct, still_open, overdue, median])
         assert f"{name} {expected}" in pdf_text, (name, expected)
+    assert "รวม 3 2 1 50% 1 0" in pdf_text
 
     xlsx = client.get(f"/reports/monthly.xlsx?month={month}")
-    book = load_workbook(io.BytesIO(xlsx.data), read_only=True)
+    book = load_workbook(io.BytesIO(xlsx.data))
+    # Sheet names fit Excel's 31 characters whole, not cut mid-word.
+    assert book.sheetnames == ["ตามกอง", "ตามหมวดหมู่", "เรื่องที่เกินกำหนด"]
     sheet_rows = [
         [c for c in row if c is not None]
         for row in book[book.sheetnames[0]].iter_rows(values_only=True)
@@ -167,14 +172,29 @@ def test_the_monthly_report_downloads_hold_the_page_figures(app, client, staff, 
         row = next(r for r in sheet_rows if r and r[0] == name)
         assert [str(v) for v in row[1:3]] == values[:2], (row, values)
     total = next(r for r in sheet_rows if r and r[0] == "รวม")
-    assert total[1:5] == [3, 2, 1, "50%"]
+    assert total[1:7] == [3, 2, 1, 0.5, 1, 0]  # the percentage is a number
+    percent = next(row for row in book[book.sheetnames[0]].iter_rows() if row[0].value == "รวม")[4]
+    assert percent.number_format == "0.0%"
 
     rows = list(
         csv.reader(
             io.StringIO(client.get(f"/reports/monthly.csv?month={month}").data.decode("utf-8-sig"))
         )
     )
-    assert next(r for r in rows if r and r[0] == "รวม")[:5] == ["รวม", "3", "2", "1", "50%"]
+    assert next(r for r in rows if r and r[0] == "รวม")[:7] == [
+        "รวม",
+        "3",
+        "2",
+        "1",
+        "50%",
+        "1",
+        "0",
+    ]
+    header = next(r for r in rows if r and r[0] == "กอง")
+    assert header[4:6] == [
+        "ร้อยละที่แล้วเสร็จภายในกำหนด (ของเรื่องที่แล้วเสร็จทั้งหมด)",  # a percentage of what
+        "ยังไม่แล้วเสร็จ ณ สิ้นงวด",
+    ]
     bad = client.get("/reports/monthly?month=2026-99")
     assert bad.status_code == 400 and "กรุณาระบุเดือน" in bad.get_data(as_text=True)
     assert client.get("/reports/monthly.doc").status_code == 404
@@ -261,3 +281,12 @@ def test_a_formula_in_a_filers_name_stays_text_in_the_export(app, client, staff,
     [row] = list(csv.DictReader(io.StringIO(body)))
     assert row["filer_name"] == '\'=HYPERLINK("http://evil.example","คลิก")'
     assert row["filer_address"] == "'@SUM(A1)"
+
+
+def test_a_long_title_becomes_a_sheet_name_of_whole_words():
+    from suggestion.reports.documents import _sheet_title
+
+    taken: set[str] = set()
+    title = "Cases overdue and without an outcome at the end of the month"
+    assert _sheet_title(title, taken) == "Cases overdue and without an"
+    assert _sheet_title(title, taken) == "Cases overdue and without (2)"

@@ -33,6 +33,20 @@ class Table:
     rows: list[list[Any]]
     # Columns that hold numbers, right-aligned in the PDF.
     numeric_from: int = 1
+    # The XLSX sheet's name: Excel allows 31 characters, so a long title
+    # gets a short name of whole words rather than being cut mid-word.
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage (0–100, None for a percentage of nothing): ``98.8%`` in
+    text, a number formatted as a percentage in a spreadsheet."""
+
+    value: float | None
+
+    def __str__(self) -> str:
+        return percent_text(self.value)
 
 
 @dataclass
@@ -101,15 +115,34 @@ def to_text(document: Document) -> str:
     return "\n".join(out)
 
 
+def _whole_words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a space, never inside a word
+    (inside one only if its first word alone is longer)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip()
+    return cut if 0 < len(cut) <= limit else text[:limit]
+
+
 def _sheet_title(title: str, taken: set[str]) -> str:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique."""
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "Sheet"
+    base = _whole_words(re.sub(r"[\[\]:*?/\\]", " ", title).strip(), 31) or "Sheet"
     name, n = base, 1
     while name in taken:
         n += 1
-        name = f"{base[:25]} ({n})"
+        name = f"{_whole_words(base, 26)} ({n})"
     taken.add(name)
     return name
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if not isinstance(value, Percent):
+        return safe_cell(value)
+    if value.value is None:
+        return str(value)
+    cell = WriteOnlyCell(sheet, value=value.value / 100)
+    cell.number_format = "0.0%"  # DESIGN §2: percentages to one decimal
+    return cell
 
 
 def to_xlsx(document: Document) -> bytes:
@@ -117,7 +150,7 @@ def to_xlsx(document: Document) -> bytes:
     taken: set[str] = set()
     bold = Font(bold=True)
     for table in document.tables:
-        sheet = workbook.create_sheet(_sheet_title(table.title, taken))
+        sheet = workbook.create_sheet(_sheet_title(table.sheet or table.title, taken))
         sheet.append([document.title])
         for line in document.lines:
             sheet.append([line])
@@ -128,7 +161,7 @@ def to_xlsx(document: Document) -> bytes:
             cell.font = bold
         sheet.append(header)
         for row in table.rows:
-            sheet.append([safe_cell(v) for v in row])
+            sheet.append([_xlsx_cell(sheet, v) for v in row])
     if not document.tables:
         workbook.create_sheet("Report").append([document.title])
     buffer = io.BytesIO()

@@ -79,12 +79,19 @@ def _no_outcome_by(cutoff: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def overdue_at_end(period: Period) -> sa.ColumnElement[bool]:
-    """Received before the end of the period, past its deadline then, and still
-    without an outcome then (or now, for a period still running)."""
+def open_at_end(period: Period) -> sa.ColumnElement[bool]:
+    """Received before the end of the period and still without an outcome
+    then (or now, for a period still running)."""
     _, end = period.bounds()
     cutoff = min(end, utcnow())
-    return sa.and_(Case.received_at < cutoff, Case.due_at < cutoff, _no_outcome_by(cutoff))
+    return sa.and_(Case.received_at < cutoff, _no_outcome_by(cutoff))
+
+
+def overdue_at_end(period: Period) -> sa.ColumnElement[bool]:
+    """Open at the end of the period (:func:`open_at_end`) and past its
+    deadline then."""
+    _, end = period.bounds()
+    return sa.and_(open_at_end(period), Case.due_at < min(end, utcnow()))
 
 
 # The four breakdowns of a period, by these columns of a case.
@@ -103,6 +110,7 @@ class Tally:
     received: int = 0
     resolved: int = 0
     on_time: int = 0
+    open_at_end: int = 0
     overdue_at_end: int = 0
     # Received cases whose acknowledgement is due by the cutoff or was given,
     # and of those, acknowledged by the acknowledgement deadline.
@@ -123,6 +131,7 @@ class Tally:
         self.received += int(row.received)
         self.resolved += int(row.resolved)
         self.on_time += int(row.on_time)
+        self.open_at_end += int(row.open)
         self.overdue_at_end += int(row.overdue)
         self.acknowledgements += int(row.acknowledgements)
         self.acknowledged_on_time += int(row.acknowledged_on_time)
@@ -135,7 +144,7 @@ class Tally:
 
     def merge(self, other: Tally) -> None:
         for name in (
-            "received", "resolved", "on_time", "overdue_at_end", "acknowledgements",
+            "received", "resolved", "on_time", "open_at_end", "overdue_at_end", "acknowledgements",
             "acknowledged_on_time", "ratings", "satisfied", "answers", "disputed",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -159,7 +168,7 @@ class Tally:
 
 @dataclass
 class PeriodFigures:
-    """The received, resolved, on-time and overdue counts of a period and the
+    """The received, resolved, on-time, open and overdue counts of a period and the
     outcomes' working days, in total and by kind, channel, category and
     division, from one statement."""
 
@@ -171,12 +180,12 @@ def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> P
     """One statement: four indexed reads added up per kind, channel, category,
     division and working days to the outcome (a few thousand rows at most),
     instead of one read per figure and breakdown. Each read is a range of the
-    receipt or the outcome index, which carry the columns grouped here; an
-    overdue case has no outcome yet, or one after the cutoff. A case in
-    several parts counts once in each column."""
+    receipt or the outcome index, which carry the columns grouped here; a
+    case open at the end has no outcome yet, or one after the cutoff. A case
+    in several parts counts once in each column."""
     start, end = period.bounds()
     cutoff = min(end, utcnow())
-    overdue = overdue_at_end(period)
+    still_open = open_at_end(period)
 
     def when(condition: Any) -> Any:
         return sa.case((condition, 1), else_=0)
@@ -196,7 +205,7 @@ def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> P
         "satisfied": when(Case.satisfaction >= 4),
         "days": Case.outcome_working_days,
     }
-    late = {"overdue": sa.literal(1)}
+    at_end = {"open": sa.literal(1), "overdue": when(Case.due_at < cutoff)}
     answer = {"answers": sa.literal(1), "disputed": when(OutcomeAnswer.is_solved.is_(False))}
     cases = Case.__table__
     answered = sa.join(OutcomeAnswer, Case, OutcomeAnswer.case_id == Case.id)
@@ -204,14 +213,14 @@ def period_figures(period: Period, kinds: Sequence[str], scope: Scope = ()) -> P
         (sa.and_(Case.received_at >= start, Case.received_at < end,
                  Case.status != Status.MERGED.value), receipt, cases),
         (sa.and_(Case.resolved_at >= start, Case.resolved_at < end), outcome, cases),
-        (sa.and_(overdue, Case.resolved_at.is_(None)), late, cases),
-        (sa.and_(overdue, Case.resolved_at >= cutoff), late, cases),
+        (sa.and_(still_open, Case.resolved_at.is_(None)), at_end, cases),
+        (sa.and_(still_open, Case.resolved_at >= cutoff), at_end, cases),
         # Answers by when they were given (an outcome disputed is no longer
         # the case's outcome: its resolved_at was cleared on reopening).
         (sa.and_(OutcomeAnswer.answered_at >= start, OutcomeAnswer.answered_at < end),
          answer, answered),
     ]  # fmt: skip
-    counted = ("received", "resolved", "on_time", "overdue", "acknowledgements",
+    counted = ("received", "resolved", "on_time", "open", "overdue", "acknowledgements",
                "acknowledged_on_time", "ratings", "satisfied", "answers",
                "disputed")  # fmt: skip
     # Each part is added up on its own (a few thousand groups at most, in

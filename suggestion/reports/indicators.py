@@ -48,6 +48,7 @@ def sla_figures(tally: Tally) -> SlaFigures:
         received=tally.received,
         resolved=tally.resolved,
         on_time=tally.on_time,
+        open_at_end=tally.open_at_end,
         overdue_at_end=tally.overdue_at_end,
         median_working_days=tally.median_working_days,
     )
@@ -80,6 +81,7 @@ def breakdown(
             received=tally.received,
             resolved=tally.resolved,
             on_time=tally.on_time,
+            open_at_end=tally.open_at_end,
             overdue_at_end=tally.overdue_at_end,
             median_working_days=tally.median_working_days,
         )

@@ -24,7 +24,7 @@ from suggestion.core.time import format_date
 from suggestion.core.time import format_month
 from suggestion.reports.documents import change_text
 from suggestion.reports.documents import Document
-from suggestion.reports.documents import percent_text
+from suggestion.reports.documents import Percent
 from suggestion.reports.documents import ratio_text
 from suggestion.reports.documents import Table
 from suggestion.reports.periods import Period
@@ -62,7 +62,8 @@ def sla_header(first: str) -> list[str]:
         _("Received"),
         _("Resolved"),
         _("Resolved on time"),
-        _("On time"),
+        _("Resolved on time, per cent of all resolved"),
+        _("Open at the end"),
         _("Overdue and open at the end"),
         _("Median working days to an outcome"),
     ]
@@ -75,7 +76,8 @@ def sla_row(name: str, row: SlaFigures) -> list[Any]:
         row.received,
         row.resolved,
         row.on_time,
-        percent_text(row.percent),
+        Percent(row.percent),
+        row.open_at_end,
         row.overdue_at_end,
         "—" if median is None else median,
     ]
@@ -112,18 +114,22 @@ def monthly_document(report: MonthlyReport, where: str) -> Document:
                 sla_header(_("Division")),
                 [sla_row(divisions.get(r.id, _("Not routed")), r) for r in report.by_division]
                 + [sla_row(_("Total"), report.total)],
+                sheet=_("By division"),
             ),
             Table(
                 _("By category"),
                 sla_header(_("Category")),
                 [sla_row(categories.get(r.id, _("None")), r) for r in report.by_category]
                 + [sla_row(_("Total"), report.total)],
+                sheet=_("By category"),
             ),
             Table(
                 _("Cases overdue and without an outcome at the end of the month"),
                 [_("Code"), _("Kind"), _("Category"), _("Division"), _("Received"), _("Due")],
                 overdue,
                 numeric_from=6,
+                # A spreadsheet's sheet name holds at most 31 characters.
+                sheet=_("Overdue cases"),
             ),
         ],
     )

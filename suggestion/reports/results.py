@@ -175,6 +175,7 @@ class SlaFigures(Ratio):
     received: int
     resolved: int
     on_time: int
+    open_at_end: int
     overdue_at_end: int
     median_working_days: float | None
 
@@ -191,6 +192,7 @@ class SlaFigures(Ratio):
             "received": self.received,
             "resolved": self.resolved,
             "on_time": self.on_time,
+            "open_at_end": self.open_at_end,
             "overdue_at_end": self.overdue_at_end,
             "percent": self.percent,
             "median_working_days": self.median_working_days,
@@ -216,6 +218,7 @@ class BreakdownRow(SlaFigures, Generic[GroupId]):
             "resolved": self.resolved,
             "on_time": self.on_time,
             "percent": self.percent,
+            "open_at_end": self.open_at_end,
             "overdue_at_end": self.overdue_at_end,
             "median_working_days": self.median_working_days,
         }
