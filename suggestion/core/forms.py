@@ -101,3 +101,14 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form: Any) -> _CatalogTranslations:
             return _CatalogTranslations()
+
+
+def with_id_prefix(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Give the form's fields ids of their own (``assign-division``) when a
+    page holds several forms with fields of the same name: ids must be unique,
+    or a label points at another form's control. Names, and so what is
+    posted, stay the same."""
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+    return form

@@ -35,6 +35,7 @@ from suggestion.core.errors import Conflict
 from suggestion.core.errors import DomainError
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
+from suggestion.core.forms import with_id_prefix
 from suggestion.core.i18n import current_language
 from suggestion.staff import forms
 from suggestion.staff import queries
@@ -73,7 +74,10 @@ def render_case(case: Case, status: int = 200, failed: tuple[str, Any] | None = 
     ).all()
     merged_into = db.session.get(Case, case.merged_into_id) if case.merged_into_id else None
     actions = [
-        (action, failed[1] if failed and failed[0] == action.name else form)
+        (
+            action,
+            with_id_prefix(failed[1] if failed and failed[0] == action.name else form, action.name),
+        )
         for action, form in offered(who, case)
     ]
     return render_template(

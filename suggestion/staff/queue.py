@@ -29,6 +29,7 @@ from suggestion.core.audit import record_admin_change
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
+from suggestion.core.forms import with_id_prefix
 from suggestion.core.time import utcnow
 from suggestion.core.uow import unit_of_work
 from suggestion.staff import export
@@ -81,7 +82,8 @@ def _queue_form() -> tuple[forms.QueueFilterForm, bool]:
 def queue() -> Any:
     form, _valid = _queue_form()
     page = queries.queue_page(access(), _filters_from(form), request.args.get("after"))
-    bulk = forms.BulkAssignForm()
+    # Its division and assignee would share their ids with the filters'.
+    bulk = with_id_prefix(forms.BulkAssignForm(), "bulk")
     bulk.division.choices = division_choices(_("Choose a division"))
     bulk.assignee.choices = officer_choices(_("No one in particular"))
     next_args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
