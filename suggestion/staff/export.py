@@ -95,6 +95,7 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
 def _pages(query: sa.Select[Any], *, personal: bool) -> Iterator[str]:
     tz = agency_zone()
     buffer = io.StringIO()
+    buffer.write("\ufeff")  # a byte-order mark, so that Excel reads Thai (as the monthly CSV)
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS + (PERSONAL_COLUMNS if personal else ()))
 
