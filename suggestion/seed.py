@@ -1,4 +1,5 @@
-"""Demo data: divisions, categories, policies, holidays and one user per role.
+"""Demo data: divisions, categories, policies, holidays, one user per role
+and a few reply templates.
 
 What it adds is recorded on the administrative audit trail, as the command
 line's doing (it runs from `flask seed demo`).
@@ -13,12 +14,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from suggestion.admin.services import create_account
+from suggestion.admin.services import create_template
 from suggestion.auth.models import Division
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.calendar.services import load_year
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
+from suggestion.cases.models import ReplyTemplate
 from suggestion.cases.states import EventAction
 from suggestion.cases.states import Kind
 from suggestion.core.audit import AdminAction
@@ -109,6 +112,41 @@ def seed_reference_data() -> dict[str, Division]:
     return divisions
 
 
+# Replies officers start from (the reply form's "Start from a template"), in
+# both languages: a case is answered in the language its filer used.
+REPLY_TEMPLATES = [
+    {
+        "title_th": "ได้รับเรื่องและอยู่ระหว่างตรวจสอบ",
+        "title_en": "Received and being looked into",
+        "body_th": "ขอบคุณที่แจ้งเรื่องมายังหน่วยงาน เจ้าหน้าที่ได้รับเรื่องของท่านแล้ว"
+        " และอยู่ระหว่างตรวจสอบข้อเท็จจริง จะแจ้งผลให้ท่านทราบภายในกำหนด",
+        "body_en": "Thank you for writing to us. An officer has your case and is checking"
+        " the facts; we will tell you the outcome by the deadline.",
+    },
+    {
+        "title_th": "ส่งข้อมูลที่ขอแล้ว",
+        "title_en": "The data you asked for",
+        "body_th": "หน่วยงานได้จัดส่งข้อมูลสถิติที่ท่านขอไปยังอีเมลที่ให้ไว้แล้ว"
+        " หากต้องการข้อมูลเพิ่มเติม กรุณาแจ้งผ่านช่องทางติดตามเรื่อง",
+        "body_en": "We have sent the statistics you asked for to the e-mail address you"
+        " gave. If you need more, please tell us through the tracking page.",
+    },
+    {
+        "title_th": "ขอบคุณสำหรับข้อเสนอแนะ",
+        "title_en": "Thank you for the suggestion",
+        "body_th": "ขอบคุณสำหรับข้อเสนอแนะ หน่วยงานจะนำไปพิจารณาปรับปรุงการให้บริการต่อไป",
+        "body_en": "Thank you for your suggestion. We will consider it as we improve our services.",
+    },
+]
+
+
+def seed_reply_templates() -> None:
+    titles = set(db.session.scalars(sa.select(ReplyTemplate.title_en)))
+    for texts in REPLY_TEMPLATES:
+        if texts["title_en"] not in titles:
+            create_template(None, texts=texts)
+
+
 def seed_demo() -> list[tuple[str, str]]:
     """Everything of :func:`seed_reference_data`, one log-in per role, and a few
     cases: one of them comes due soon, so the demo officer gets a reminder from
@@ -125,6 +163,7 @@ def seed_demo() -> list[tuple[str, str]]:
                 division_id=divisions[division].id,
                 password=DEMO_PASSWORD,
             )
+    seed_reply_templates()
     if db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 0:
         seed_demo_cases()
     return [(role.value, email) for role, email, _name, _division in USERS]

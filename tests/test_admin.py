@@ -98,3 +98,58 @@ def test_reply_templates_are_offered_on_the_case_page(app, client, staff, file_a
     page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
     assert "ขอขอบคุณที่แจ้งเรื่องมายังหน่วยงาน" in page  # in the filer's language (Thai)
     assert client.get("/admin/templates/999").status_code == 404
+
+
+def test_a_password_an_administrator_set_is_changed_at_the_first_log_in(app, client, staff):
+    """The new-user form promised it; nothing made it happen. Every staff,
+    report and administration page leads to /staff/password until then, as
+    two-factor enrolment does; a reset by an administrator asks again."""
+    login(client, staff("admin", "CENTRAL"))
+    client.set_cookie("lang", "en")
+    account = {
+        "csrf_token": csrf_token(client, "/admin/users/new"),
+        "name": "มานะ ตั้งใจ",
+        "email": "mana@example.go.th",
+        "role": "manager",
+        "division_id": division_id("SERVICE"),
+        "is_active": "y",
+        "password": "first-password-1",
+    }
+    assert client.post("/admin/users/new", data=account).status_code == 303
+    user_id = db.session.scalars(sa.select(User.id).where(User.email == account["email"])).one()
+
+    person = app.test_client()
+    person.set_cookie("lang", "en")
+    answer = person.post(
+        "/staff/login",
+        data={
+            "csrf_token": csrf_token(person, "/staff/login"),
+            "email": account["email"],
+            "password": "first-password-1",
+        },
+    )
+    assert answer.headers["Location"] == "/staff/password"
+    for path in ("/staff/", "/reports/", "/staff/intake"):
+        refused = person.get(path)
+        assert (refused.status_code, refused.headers["Location"]) == (302, "/staff/password"), path
+    assert "Choose your own password to continue." in person.get("/staff/password").get_data(
+        as_text=True
+    )
+    changed = person.post(
+        "/staff/password",
+        data={
+            "csrf_token": csrf_token(person, "/staff/password"),
+            "current_password": "first-password-1",
+            "new_password": "my-own-password-2",
+            "confirm": "my-own-password-2",
+        },
+    )
+    assert changed.status_code == 303
+    assert person.get("/staff/").status_code == 200
+
+    reset = {**account, "csrf_token": csrf_token(client, f"/admin/users/{user_id}")}
+    reset["password"] = "a-reset-password"
+    assert client.post(f"/admin/users/{user_id}", data=reset).status_code == 303
+    again = app.test_client()
+    login(again, account["email"], "a-reset-password")
+    assert again.get("/staff/").headers["Location"] == "/staff/password"

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from suggestion.auth.models import User
 from suggestion.calendar.models import Holiday
+from suggestion.cases.models import ReplyTemplate
 from suggestion.core.extensions import db
 
 
@@ -21,6 +22,13 @@ def test_seed_demo_prints_the_logins_and_can_run_twice(app, db_session):
         assert role in first.output
     assert "demo-password-2569" in first.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+    # The demo's passwords are printed for use, not to be changed first.
+    assert not any(db.session.scalars(sa.select(User.must_change_password)))
+    # A few reply templates, each in Thai and English, added once.
+    templates = list(db.session.scalars(sa.select(ReplyTemplate)))
+    assert len(templates) >= 3
+    assert all(t.title_th and t.body_th and t.title_en and t.body_en for t in templates)
+    assert all(t.title_th != t.title_en and t.is_active for t in templates)
 
 
 def test_users_create_reads_the_password_from_stdin(app, db_session):

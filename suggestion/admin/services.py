@@ -156,6 +156,9 @@ def create_account(
         division_id=values["division"].id,
     )
     user.set_password(password)
+    # A password an administrator chose is for the first log-in only; one
+    # given on the command line (the first administrator's) is the person's own.
+    user.must_change_password = actor is not None
     db.session.add(user)
     db.session.flush()
     record(
@@ -201,6 +204,7 @@ def update_account(
         record(who, action, user.email, {"is_active": (not is_active, is_active)})
     if password:
         change_password(user, password)
+        user.must_change_password = actor is not None  # the person chooses their own next
         record(who, AdminAction.PASSWORD_RESET, user.email, {})  # that it happened, no more
     db.session.flush()
     return user

@@ -54,6 +54,10 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     # Bumped when the password changes, which ends every other session.
+    # Set when an administrator sets the password (a new account, a reset):
+    # until the person chooses their own, every staff page leads to
+    # /staff/password (suggestion.auth.views.guard_staff_session).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     session_epoch: Mapped[int] = mapped_column(default=1)
     # Two-factor log-in (suggestion.auth.two_factor): the TOTP secret once
     # confirmed, and the last time step used, which is never accepted again.

@@ -137,6 +137,7 @@ def change_password(user: User, new_password: str, *, field: str = "password") -
     if user.check_password(new_password):
         raise Invalid(_l("Choose a password other than the current one."), code=field)
     user.set_password(new_password)
+    user.must_change_password = False  # the administrator's sets it again after this
     user.session_epoch += 1
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.user_id == user.id))
 

@@ -124,8 +124,9 @@ def _start_session(user: User) -> Any:
     session.permanent = True
     session[SESSION_ID] = secrets.token_urlsafe(16)
     session[LOGGED_IN_AT] = session[SEEN_AT] = utcnow().timestamp()
-    if two_factor.must_enrol(user):
-        return redirect(url_for("auth.two_factor_page"), 303)
+    first = _first_step(user, 303)
+    if first is not None:
+        return first
     return redirect(_safe_next(request.args.get("next")), 303)
 
 
@@ -225,14 +226,25 @@ def _show_recovery_codes(codes: list[str]) -> Any:
 
 def guard_staff_session() -> Any:
     """Before every staff, report and administration page: the session's
-    time limits, and an account that must use two-factor log-in goes to
-    its enrolment first."""
+    time limits, then what the account must do before anything else opens:
+    choose its own password in place of the one an administrator set, and
+    turn on two-factor log-in if its role requires it."""
     expired = expire_idle_sessions()
     if expired is not None:
         return expired
-    if current_user.is_authenticated and two_factor.must_enrol(current_user):
+    if current_user.is_authenticated:
+        return _first_step(current_user)
+    return None
+
+
+def _first_step(user: User, code: int = 302) -> Any:
+    """The page an account must go to before any other, if there is one."""
+    if user.must_change_password:
+        flash(_("Choose your own password to continue."), "warning")
+        return redirect(url_for("auth.password"), code)
+    if two_factor.must_enrol(user):
         flash(_("Your role requires two-factor log-in. Turn it on to continue."), "warning")
-        return redirect(url_for("auth.two_factor_page"))
+        return redirect(url_for("auth.two_factor_page"), code)
     return None
 
 
