@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _log_warnings_to_stderr()
+    if app.config["MAIL_ECHO"]:  # development: each e-mail on the console, at INFO
+        logging.getLogger("suggestion.mail").setLevel(logging.INFO)
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))

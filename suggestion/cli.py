@@ -81,13 +81,14 @@ def cases_import(path: str, dry_run: bool, alert_past: bool) -> None:
             more = len(result.problems) - 200
             if more > 0:
                 click.echo(f"… and {more} more", err=True)
-            raise click.ClickException(
-                f"{len(result.problems)} problems in {result.rows} rows; nothing was imported"
-            )
+            problems = counted(len(result.problems), "%(num)d problem", "%(num)d problems")
+            rows = counted(result.rows, "%(num)d row", "%(num)d rows")
+            raise click.ClickException(f"{problems} in {rows}; nothing was imported")
     if dry_run:
-        click.echo(f"{result.rows} rows checked; no problems (dry run: nothing written)")
+        rows = counted(result.rows, "%(num)d row", "%(num)d rows")
+        click.echo(f"{rows} checked; no problems (dry run: nothing written)")
         return
-    click.echo(f"{result.imported} cases imported")
+    click.echo(counted(result.imported, "%(num)d case imported", "%(num)d cases imported"))
     if sum(swept):
         alerts = counted(sum(swept), "%(num)d alert", "%(num)d alerts")
         click.echo(
@@ -160,7 +161,8 @@ def holidays_sync(year: int) -> None:
         raise click.BadParameter("give a C.E. year such as 2026", param_hint="--year")
     with administration():
         result = load_holidays(None, year=year)
-    click.echo(f"{year}: {result.added} holidays added, {result.updated} updated")
+    added = counted(result.added, "%(num)d holiday added", "%(num)d holidays added")
+    click.echo(f"{year}: {added}, {result.updated} updated")
 
 
 @sla_cli.command("deadline")
@@ -222,7 +224,8 @@ def sla_recompute(kind: str | None) -> None:
     from suggestion.sla.recompute import recompute_open_deadlines
 
     result = recompute_open_deadlines(kind=kind, reason="flask sla recompute")
-    click.echo(f"{result['checked']} open cases checked, {result['moved']} moved")
+    checked = counted(result["checked"], "%(num)d open case checked", "%(num)d open cases checked")
+    click.echo(f"{checked}, {result['moved']} moved")
 
 
 class FiscalYear(click.ParamType):

@@ -79,3 +79,24 @@ def test_a_message_sent_again_after_a_crash_carries_the_same_message_id(
     first, second = mailbox.wait_for("twice@example.com", count=2)
     expected = f"<notification-{notification_id}@suggestion.agency.go.th>"
     assert first["Message-ID"] == second["Message-ID"] == expected
+
+
+def test_development_shows_each_e_mail_at_info_not_warning(
+    app, ctx, tmp_path, caplog, capsys, monkeypatch
+):
+    """It was printed, and Celery logs a worker's standard output at WARNING:
+    every e-mail of `make run` looked like a problem."""
+    import logging
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["To"], message["Subject"] = "citizen@example.com", "ได้รับเรื่องแล้ว"
+    message.set_content("เลขที่เรื่อง 2570-000001")
+    for name, value in {"MAIL_BACKEND": "folder", "MAIL_FOLDER": str(tmp_path)}.items():
+        monkeypatch.setitem(app.config, name, value)
+    monkeypatch.setitem(app.config, "MAIL_ECHO", True)
+    with caplog.at_level(logging.INFO, logger="suggestion.mail"):
+        delivery.send_message(message, 7)
+    assert capsys.readouterr().out == ""
+    [record] = [r for r in caplog.records if r.name == "suggestion.mail"]
+    assert record.levelno == logging.INFO and "ได้รับเรื่องแล้ว" in record.getMessage()

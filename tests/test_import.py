@@ -77,7 +77,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app, db_session, tmp_p
 def test_a_dry_run_writes_nothing(app, db_session, tmp_path):
     path = write(tmp_path, "1,complaint,,,a,,2020-01-06,,,,,,\n")
     result = app.test_cli_runner().invoke(args=["cases", "import", path, "--dry-run"])
-    assert result.exit_code == 0 and "1 rows checked" in result.output
+    assert result.exit_code == 0 and "1 row checked" in result.output
     assert count(Case) == 0
 
 
@@ -285,3 +285,12 @@ def test_an_imported_open_case_past_its_deadlines_alerts_no_one_unless_asked(
         report = run_sweep(now=utcnow())
         assert report.counts["escalate"] == 1 and report.counts["ack_overdue"] == 1
         assert count(SlaAlert) == 4
+
+
+def test_one_problem_is_counted_in_the_singular(app, db_session, tmp_path):
+    path = write(tmp_path, "1,lottery,,,x,,2020-01-06,,,,,,\n")
+    result = app.test_cli_runner().invoke(args=["cases", "import", path])
+    assert result.exit_code != 0
+    assert "1 problem in 1 row; nothing was imported" in result.output
+    good = write(tmp_path, "1,complaint,,,x,,2020-01-06,,2020-01-07,,,,\n", "good.csv")
+    assert "1 case imported" in app.test_cli_runner().invoke(args=["cases", "import", good]).output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,11 @@ from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
+
+# Development's copy of each e-mail on the console, at INFO: it is news, not
+# a warning (printed, Celery logged it at WARNING; suggestion.create_app shows
+# this logger's INFO when MAIL_ECHO is on).
+mail_log = logging.getLogger("suggestion.mail")
 
 
 class DeliveryResult:
@@ -115,10 +121,13 @@ def send_message(message: EmailMessage, notification_id: int) -> None:
         return
     # The development backend shows the message on the console as well; the
     # production backends log nothing of the recipient or the text.
-    print(  # noqa: T201
-        f"--- e-mail {notification_id} (saved as {path}) ---\n"
-        f"To: {message['To']}\nSubject: {message['Subject']}\n\n{message.get_content()}",
-        flush=True,
+    mail_log.info(
+        "--- e-mail %s (saved as %s) ---\nTo: %s\nSubject: %s\n\n%s",
+        notification_id,
+        path,
+        message["To"],
+        message["Subject"],
+        message.get_content(),
     )
 
 
