@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field
 from html.parser import HTMLParser
+from pathlib import Path
 
+from tests.helpers import csrf_token
 from tests.helpers import login
 
 CONTROLS = {"input", "select", "textarea", "button", "meter", "output", "progress"}
@@ -135,3 +137,20 @@ def test_public_pages_have_unique_ids_and_right_labels(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert problems_of(response.get_data(as_text=True)) == [], path
+
+
+def test_tracking_codes_do_not_break_at_the_hyphen(app, client, staff, file_a_case):
+    code, key, _token = file_a_case()
+    login(client, staff("officer", "SERVICE"))
+    wrapped = f'<span class="tracking-code">{code}</span>'
+    assert wrapped in client.get("/staff/").get_data(as_text=True)
+    assert wrapped in client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    filer = app.test_client()
+    page = filer.post(
+        "/track",
+        data={"csrf_token": csrf_token(filer, "/track"), "tracking_code": code, "access_key": key},
+        follow_redirects=True,
+    )
+    assert wrapped in page.get_data(as_text=True)
+    css = Path(app.static_folder or "", "style.css").read_text()
+    assert ".tracking-code { white-space: nowrap; }" in css
