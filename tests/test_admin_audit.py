@@ -184,6 +184,14 @@ def test_a_holiday_set_and_removed_is_on_the_trail(client, admin):
     row = on_trail(client, "Holiday set", "holiday 2026-07-06")
     assert admin in row and "Name: — → วันหยุดพิเศษ" in row
 
+    # "Remove" asks first, on a page of its own (no script needed); asking
+    # changes nothing.
+    listing = client.get("/admin/holidays?year=2026").get_data(as_text=True)
+    assert 'href="/admin/holidays/2026-07-06/delete"' in listing
+    confirm = client.get("/admin/holidays/2026-07-06/delete")
+    assert confirm.status_code == 200 and "วันหยุดพิเศษ" in confirm.get_data(as_text=True)
+    assert "2026-07-06" in client.get("/admin/holidays?year=2026").get_data(as_text=True)
+    assert client.get("/admin/holidays/2026-07-07/delete").status_code == 404  # no holiday
     token = csrf_token(client, path)
     removed = client.post("/admin/holidays/2026-07-06/delete", data={"csrf_token": token})
     assert removed.status_code == 303

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,6 +121,7 @@ def test_staff_and_report_pages_have_unique_ids_and_right_labels(app, client, st
         "/admin/",
         "/admin/users/new",
         "/admin/holidays",
+        f"/admin/holidays/{date.today().year}-01-01/delete",
         "/admin/policies",
         "/admin/templates/new",
         "/admin/audit",

@@ -77,12 +77,19 @@ def holidays() -> Any:
     ), (422 if form.errors else 200)
 
 
-@bp.post("/holidays/<day>/delete")
+@bp.route("/holidays/<day>/delete", methods=["GET", "POST"])
 def delete_holiday(day: str) -> Any:
+    """Removing a holiday moves the deadlines of open cases: the list's
+    "Remove" opens this page, which asks first (no script needed)."""
     try:
         when = date.fromisoformat(day)
     except ValueError:
         abort(404)
+    if request.method == "GET":
+        holiday = db.session.get(Holiday, when)
+        if holiday is None:
+            abort(404)
+        return render_template("admin/holiday_delete.html", holiday=holiday)
     services.remove_holiday(acting_user(), day=when)
     flash(_("Holiday removed. The deadlines of open cases are being recomputed."), "success")
     return redirect(url_for("admin.holidays", year=when.year), 303)
