@@ -290,3 +290,39 @@ def test_the_case_page_costs_the_same_with_more_files_on_its_timeline(app, clien
     few = statements_for_page()
     add_information(8)
     assert statements_for_page() <= few  # not one query more per file
+
+
+def test_the_filer_downloads_their_own_files_from_the_tracked_case(app, client, file_a_case):
+    """The files showed on /track by name only. Now each is a download, for
+    the browser that opened the case with its code and key, served as staff
+    downloads are: an attachment, named with the judged type's extension,
+    never sniffed."""
+    code, key, _ = file_a_case()
+    other_code, other_key, _ = file_a_case()
+    track(client, code, key)
+    client.post(
+        f"/track/{code}/information",
+        data={
+            "csrf_token": csrf_token(client, f"/track/{code}"),
+            "text": "แนบสำเนาคำขอ",
+            "attachments": [upload(PDF, "คำขอ.js")],  # a PDF, whatever its name says
+        },
+        content_type="multipart/form-data",
+    )
+    page = client.get(f"/track/{code}").get_data(as_text=True)
+    link = re.search(rf'href="(/track/{code}/attachments/\d+)"', page)
+    assert link, page
+    response = client.get(link.group(1))
+    assert response.status_code == 200 and response.data == PDF
+    assert response.mimetype == "application/pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    disposition = response.headers["Content-Disposition"]
+    assert (
+        disposition.startswith("attachment") and ".pdf" in disposition and ".js" not in disposition
+    )
+
+    # Another browser, or the same one with another case's number, gets nothing.
+    assert app.test_client().get(link.group(1)).status_code == 404
+    attachment_id = link.group(1).rsplit("/", 1)[1]
+    track(client, other_code, other_key)
+    assert client.get(f"/track/{other_code}/attachments/{attachment_id}").status_code == 404

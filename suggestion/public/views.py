@@ -13,11 +13,13 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from suggestion.cases import attachments
 from suggestion.cases import codes
 from suggestion.cases import outcome_answers
 from suggestion.cases import tracking
@@ -25,6 +27,7 @@ from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.deadlines import explain_deadline
 from suggestion.cases.filing import file_case
 from suggestion.cases.forms import FilingForm
+from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -244,6 +247,29 @@ def _render_case(
         can_answer=outcome_answers.can_answer(case),
         solved_form=solved_form or SolvedForm(),
     ), status
+
+
+@bp.get("/track/<tracking_code>/attachments/<id:attachment_id>")
+def download(tracking_code: str, attachment_id: int) -> Any:
+    """A file the filer sent with their case, for the browser that opened
+    the case with its code and key (as every /track action); served as the
+    staff's downloads are: an attachment, named with the extension of the
+    type judged from its content, never sniffed."""
+    case = _tracked_case(tracking_code)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id or not attachment.is_public_upload:
+        abort(404)
+    path = attachments.path_of(attachment)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachments.download_name(attachment),
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @bp.post("/track/<tracking_code>/information")
