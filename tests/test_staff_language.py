@@ -120,3 +120,40 @@ def test_a_form_sent_back_with_mistakes_says_so_first_in_its_title(client):
     english = client.post("/file/complaint?lang=en", data={"csrf_token": token})
     assert re.search(r"<title>Error: ", english.get_data(as_text=True))
     assert "<title>Error" not in client.get("/file/complaint?lang=en").get_data(as_text=True)
+
+
+def test_each_account_keeps_its_language_and_its_e_mails_follow_it(app, client, staff):
+    """An officer who reads the site in English gets the sweep's reminder in
+    English, with C.E. dates; a manager who never chose gets Thai."""
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import UTC
+
+    import sqlalchemy as sa
+
+    from suggestion.auth.models import User
+    from suggestion.notify.models import Notification
+    from suggestion.sla.sweep import run_sweep
+
+    officer = staff("officer", "SERVICE")
+    manager = staff("manager", "SERVICE")
+    login(client, officer)
+    client.get("/language/en?next=/staff/")
+    user = db.session.scalars(sa.select(User).where(User.email == officer)).one()
+    assert user.locale == "en"
+    with app.app_context():
+        case = make_case(received_at=datetime(2027, 4, 9, 3, 0, tzinfo=UTC)).case
+        case.assignee_id = user.id
+        db.session.flush()
+        run_sweep(now=case.remind_at + timedelta(minutes=1))
+        run_sweep(now=case.escalate_at + timedelta(minutes=1))
+        reminder = db.session.scalars(
+            sa.select(Notification).where(Notification.template == "remind")
+        ).one()
+        assert reminder.to_address == officer
+        assert "is due on" in reminder.text and "2027" in reminder.text
+        escalations = db.session.scalars(
+            sa.select(Notification).where(Notification.template == "escalate")
+        ).all()
+        texts = {n.to_address: n.text for n in escalations}
+        assert "2570" in texts[manager]  # Thai, Buddhist Era

@@ -53,6 +53,9 @@ class User(UserMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The language the person reads the site and their e-mails in: the
+    # last one they chose while logged in (Thai until then).
+    locale: Mapped[str] = mapped_column(sa.String(5), default="th", server_default="th")
     # Bumped when the password changes, which ends every other session.
     # Set when an administrator sets the password (a new account, a reset):
     # until the person chooses their own, every staff page leads to

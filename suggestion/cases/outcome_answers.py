@@ -174,21 +174,25 @@ def dispute_recipients(case: Case) -> list[User]:
 
 
 def _alert_staff(case: Case, row: OutcomeAnswer) -> None:
-    rendered = render_email(
-        "outcome_disputed",
-        STAFF_LOCALE,
-        tracking_code=case.tracking_code,
-        subject=case.subject,
-        outcome_at=format_datetime(row.outcome_at, STAFF_LOCALE, agency_zone()),
-        due_at=format_datetime(case.due_at, STAFF_LOCALE, agency_zone()),
-        case_url=public_url(f"/staff/cases/{case.tracking_code}"),
-    )
+    """Each person is alerted in the language their account chose."""
+
+    def rendered(locale: str) -> tuple[str, str]:
+        return render_email(
+            "outcome_disputed",
+            locale,
+            tracking_code=case.tracking_code,
+            subject=case.subject,
+            outcome_at=format_datetime(row.outcome_at, locale, agency_zone()),
+            due_at=format_datetime(case.due_at, locale, agency_zone()),
+            case_url=public_url(f"/staff/cases/{case.tracking_code}"),
+        )
+
     queue_emails(
         [
             outbox_row(
                 "outcome_disputed",
                 user.email,
-                rendered,
+                rendered(user.locale or STAFF_LOCALE),
                 dedupe_key=f"dispute:{row.id}:user:{user.id}",
                 case_id=case.id,
             )

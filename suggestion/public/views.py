@@ -17,6 +17,7 @@ from flask import send_file
 from flask import session
 from flask import url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from suggestion.cases import attachments
@@ -39,6 +40,7 @@ from suggestion.core.i18n import current_language
 from suggestion.core.i18n import LANGUAGE_COOKIE
 from suggestion.core.sealing import seal
 from suggestion.core.sealing import unseal
+from suggestion.core.uow import unit_of_work
 from suggestion.deadlines.policies import terms_for
 from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import RatingForm
@@ -362,4 +364,7 @@ def set_language(code: str) -> Response:
         response.set_cookie(
             LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
+        if current_user.is_authenticated and current_user.locale != code:
+            with unit_of_work():  # staff e-mails go out in the language they chose
+                current_user.locale = code
     return response

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
@@ -31,7 +32,7 @@ from suggestion.reports.indicators import monthly_report
 from suggestion.reports.periods import previous_month
 from suggestion.reports.scope import report_scope
 
-LOCALE = "th"
+LOCALE = "th"  # for an account that never chose a language
 
 
 def first_working_day(day: date) -> date:
@@ -56,7 +57,8 @@ def send_monthly_reports(today: date) -> int:
     )
     month_key = f"{period.first:%Y-%m}"
     kinds = list(DEFAULT_KINDS)
-    bodies: dict[int | None, tuple[str, str]] = {}  # one report per division (None: all)
+    # One report per division (None: all) and language.
+    bodies: dict[tuple[int | None, str], tuple[str, str]] = {}
     rows: list[OutboxRow] = []
     people = db.session.scalars(
         sa.select(User)
@@ -68,21 +70,26 @@ def send_monthly_reports(today: date) -> int:
         if key in already:
             continue
         division = None if reports_cover_agency(user) else user.division_id
-        if division not in bodies:
+        locale = user.locale or LOCALE  # the language the account chose
+        if (division, locale) not in bodies:
             scope = report_scope(user)
-            with force_locale(LOCALE):
-                where = user.division.name(LOCALE) if division is not None else "ทั้งหน่วยงาน"
+            with force_locale(locale):
+                where = (
+                    user.division.name(locale) if division is not None else _("the whole agency")
+                )
                 document = publications.monthly_document(
                     monthly_report(period, kinds, scope), where
                 )
-            bodies[division] = render_email(
+            bodies[division, locale] = render_email(
                 "monthly_report",
-                LOCALE,
-                month=format_month(period.first, LOCALE),
+                locale,
+                month=format_month(period.first, locale),
                 report=to_text(document),
                 page_url=public_url("/reports/monthly", month=month_key),
                 pdf_url=public_url("/reports/monthly.pdf", month=month_key),
             )
-        rows.append(outbox_row("monthly_report", user.email, bodies[division], dedupe_key=key))
+        rows.append(
+            outbox_row("monthly_report", user.email, bodies[division, locale], dedupe_key=key)
+        )
     # A run at the same moment elsewhere may have queued some: skip those.
     return len(queue_emails(rows, skip_duplicates=True))

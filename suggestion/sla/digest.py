@@ -4,7 +4,9 @@ overdue, and each manager's division's overdue cases."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -31,7 +33,7 @@ from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 
 DUE_SOON_DAYS = 3
-LOCALE = "th"
+LOCALE = "th"  # for an account that never chose a language
 
 
 def send_digest(today: date) -> int:
@@ -45,12 +47,17 @@ def send_digest(today: date) -> int:
     now = utcnow()
     soon = end_of_day(add_working_days(today, DUE_SOON_DAYS, holidays), tz)
 
-    def line(case: Case) -> str:
-        return f"{case.tracking_code} {case.subject} ({format_date(case.due_at, LOCALE, tz)})"
+    def line(case: Case) -> tuple[str, str, datetime]:
+        return case.tracking_code, case.subject, case.due_at
 
-    overdue_of: dict[int, list[str]] = defaultdict(list)
-    soon_of: dict[int, list[str]] = defaultdict(list)
-    division_overdue: dict[int, list[str]] = defaultdict(list)
+    def shown(lines: Iterable[tuple[str, str, datetime]], locale: str) -> list[str]:
+        return [
+            f"{code} {subject} ({format_date(due, locale, tz)})" for code, subject, due in lines
+        ]
+
+    overdue_of: dict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
+    soon_of: dict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
+    division_overdue: dict[int, list[tuple[str, str, datetime]]] = defaultdict(list)
     cases = db.session.scalars(
         sa.select(Case)
         .where(Case.status.in_(values(OPEN_STATES)), Case.due_at <= soon)
@@ -71,12 +78,13 @@ def send_digest(today: date) -> int:
             overdue = sorted({*overdue, *division_overdue.get(user.division_id, [])})
         if not overdue and not due_soon:
             continue
+        locale = user.locale or LOCALE  # the language the account chose
         rendered = render_email(
             "digest",
-            LOCALE,
-            date=format_date(today, LOCALE),
-            overdue=overdue,
-            due_soon=due_soon,
+            locale,
+            date=format_date(today, locale),
+            overdue=shown(overdue, locale),
+            due_soon=shown(due_soon, locale),
             days=DUE_SOON_DAYS,
             queue_url=public_url("/staff/"),
         )

@@ -53,7 +53,7 @@ from suggestion.sla.models import SlaAlert
 from suggestion.sla.models import SweepRun
 
 SWEEP_LOCK_KEY = 0x53_4C_41  # "SLA", for pg_try_advisory_lock
-STAFF_LOCALE = "th"
+STAFF_LOCALE = "th"  # for an account that never chose a language
 
 
 @dataclass(frozen=True)
@@ -261,25 +261,29 @@ def _messages(
         return len(cases), rows
     recipients = _recipients(cases, kind)
     for case in cases:
-        context = {
-            "tracking_code": case.tracking_code,
-            "subject": case.subject,
-            "due_date": format_date(case.due_at, STAFF_LOCALE, tz),
-            "due_at": format_datetime(case.due_at, STAFF_LOCALE, tz),
-            "ack_due_at": format_datetime(case.ack_due_at, STAFF_LOCALE, tz),
-            "case_url": public_url(f"/staff/cases/{case.tracking_code}"),
-        }
-        rendered = render_email(kind.value, STAFF_LOCALE, **context)
-        rows.extend(
-            outbox_row(
-                kind.value,
-                user.email,
-                rendered,
-                dedupe_key=f"alert:{alert_of[case.id]}:user:{user.id}",
-                case_id=case.id,
+        in_language: dict[str, tuple[str, str]] = {}  # once per language among the recipients
+        for user in recipients[case.id]:
+            locale = user.locale or STAFF_LOCALE
+            if locale not in in_language:
+                in_language[locale] = render_email(
+                    kind.value,
+                    locale,
+                    tracking_code=case.tracking_code,
+                    subject=case.subject,
+                    due_date=format_date(case.due_at, locale, tz),
+                    due_at=format_datetime(case.due_at, locale, tz),
+                    ack_due_at=format_datetime(case.ack_due_at, locale, tz),
+                    case_url=public_url(f"/staff/cases/{case.tracking_code}"),
+                )
+            rows.append(
+                outbox_row(
+                    kind.value,
+                    user.email,
+                    in_language[locale],
+                    dedupe_key=f"alert:{alert_of[case.id]}:user:{user.id}",
+                    case_id=case.id,
+                )
             )
-            for user in recipients[case.id]
-        )
     if kind == AlertKind.ESCALATE and cases:
         record_events(
             ((c.id, {"escalated_to": (None, [u.email for u in recipients[c.id]])}) for c in cases),
