@@ -157,3 +157,45 @@ def test_each_account_keeps_its_language_and_its_e_mails_follow_it(app, client, 
         ).all()
         texts = {n.to_address: n.text for n in escalations}
         assert "2570" in texts[manager]  # Thai, Buddhist Era
+
+
+def test_staff_type_dates_as_their_page_writes_them(app, client, staff, db_session):
+    """Date boxes showed mm/dd/yyyy in C.E. on B.E. pages: they are text
+    boxes read as day/month/year, Buddhist Era on Thai pages, ISO (as links
+    carry dates) too."""
+    from datetime import date
+
+    from suggestion.calendar.models import Holiday
+    from tests.helpers import csrf_token
+
+    login(client, staff("admin", "IT"))
+    page = client.post(
+        "/admin/holidays?year=2026",
+        data={
+            "csrf_token": csrf_token(client, "/admin/holidays"),
+            "day": "๒๔/๑๒/๒๕๖๙",
+            "name": "วันหยุดพิเศษทดสอบ",
+        },
+    )
+    assert page.status_code == 303
+    assert db.session.get(Holiday, date(2026, 12, 24)).name == "วันหยุดพิเศษทดสอบ"
+    form = client.get("/admin/holidays").get_data(as_text=True)
+    assert 'placeholder="วัน/เดือน/ปี พ.ศ. เช่น 25/12/2569"' in form
+    assert 'type="date"' not in form
+    bad = client.post(
+        "/admin/holidays",
+        data={
+            "csrf_token": csrf_token(client, "/admin/holidays"),
+            "day": "31/02/2569",
+            "name": "x",
+        },
+    )
+    assert bad.status_code == 422
+    assert "กรุณาระบุวันที่เป็น วัน/เดือน/ปี พ.ศ. เช่น 25/12/2569" in bad.get_data(as_text=True)
+
+    queue = client.get("/staff/?status=all&received_from=1/11/2569&received_to=2026-11-30")
+    assert queue.status_code == 200
+    shown = queue.get_data(as_text=True)
+    assert 'value="1/11/2569"' in shown and 'type="date"' not in shown
+    reports = client.get("/reports/?period=range&from=1/10/2569&to=31/10/2569")
+    assert reports.status_code == 200 and "ตุลาคม 2569" in reports.get_data(as_text=True)

@@ -178,6 +178,19 @@ def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
     assert "cannot be in the future" in future.get_data(as_text=True)
     garbage = client.post("/staff/intake/complaint", data={**data, "received_at": "soon"})
     assert garbage.status_code == 422
+    # Typed as a Thai page writes it: day/month/B.E. year, then the time.
+    client.set_cookie("lang", "th")
+    thai = client.post(
+        "/staff/intake/complaint",
+        data={**data, "csrf_token": csrf_token(client, "/staff/intake/complaint"),
+              "received_at": "10/4/2569 15:00"},
+    )  # fmt: skip
+    assert thai.status_code == 303
+    newest = db.session.scalars(sa.select(Case).order_by(Case.id.desc())).first()
+    assert newest.received_at.isoformat() == "2026-04-10T08:00:00+00:00"
+    page = client.get("/staff/intake/complaint").get_data(as_text=True)
+    assert 'placeholder="วัน/เดือน/ปี พ.ศ. ชั่วโมง:นาที เช่น 25/12/2569 14:30"' in page
+    assert 'type="datetime-local"' not in page
 
 
 def test_the_queue_page_costs_the_same_with_more_rows(app, client, staff, file_a_case):

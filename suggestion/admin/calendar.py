@@ -54,7 +54,7 @@ def holidays() -> Any:
     if not 1950 <= year <= 2200:
         abort(404)
     form = HolidayForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.day.data is not None:  # required: given when valid
         try:
             holiday = services.set_holiday(acting_user(), day=form.day.data, name=form.name.data)
         except Invalid as error:

@@ -4,7 +4,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
-from wtforms import DateField
 from wtforms import EmailField
 from wtforms import IntegerField
 from wtforms import PasswordField
@@ -23,6 +22,7 @@ from suggestion.auth.passwords import MAX_PASSWORD_LENGTH
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
+from suggestion.core.forms import LocalDateField
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
@@ -89,8 +89,8 @@ class ReplyTemplateForm(Form):
 
 
 class HolidayForm(Form):
-    day = DateField(
-        _l("Date"), validators=[DataRequired(_l("Give the date of the holiday.")), sensible_date]
+    day = LocalDateField(
+        _l("Date"), validators=[InputRequired(_l("Give the date of the holiday.")), sensible_date]
     )
     name = StringField(
         _l("Name of the holiday"),

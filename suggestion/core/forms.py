@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from datetime import datetime
+from datetime import time
 from typing import Any
 
 import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
@@ -112,3 +115,117 @@ def with_id_prefix(form: FlaskForm, prefix: str) -> FlaskForm:
         field.id = f"{prefix}-{field.name}"
         field.label.field_id = field.id
     return form
+
+
+# --- Dates as staff type them ------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_LOCAL_DAY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+BE_YEARS_FROM = 2400  # a year typed from here on is Buddhist Era (2400 B.E. = 1857 C.E.)
+
+
+def date_hint() -> str:
+    """How to type a date on this page: "วัน/เดือน/ปี เช่น 25/12/2569"."""
+    return str(
+        _l("day/month/year, for example %(example)s", example=local_date_text(date(2026, 12, 25)))
+    )
+
+
+def parse_local_date(text: str | None) -> date | None:
+    """A date as people type it: ``25/12/2569`` (Buddhist Era, as Thai pages
+    write it), ``25/12/2026``, or ``2026-12-25`` (as links carry it); Thai
+    digits too. None if it is no such date."""
+    raw = (text or "").strip().translate(THAI_DIGITS)
+    if match := _ISO_DAY.match(raw):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _LOCAL_DAY.match(raw):
+        day, month, year = (int(g) for g in match.groups())
+        if year >= BE_YEARS_FROM:
+            year -= 543
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def local_date_text(day: date | None) -> str:
+    """A date as the page's language types it: ``25/12/2569`` in Thai (B.E.),
+    ``25/12/2026`` in English."""
+    if day is None:
+        return ""
+    thai = str(flask_babel.get_locale() or "th") == "th"
+    return f"{day.day}/{day.month}/{day.year + 543 if thai else day.year}"
+
+
+class LocalDateField(StringField):
+    """A date in a plain text box, typed as the page's language writes it
+    (:func:`parse_local_date`): a browser's date box shows mm/dd/yyyy in C.E.
+    whatever the page's language (docs/decisions.md)."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("placeholder", date_hint())
+        return super().__call__(**kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        raw = str(valuelist[0]) if valuelist else ""
+        if not raw.strip():
+            return
+        self.data = parse_local_date(raw)
+        if self.data is None:
+            raise ValueError(str(_l("Give the date as %(hint)s.", hint=date_hint())))
+
+    def process_data(self, value: Any) -> None:
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return local_date_text(self.data)
+
+
+_TIME = re.compile(r"^(.+?)[\sT]+(\d{1,2})[:.](\d{2})(?::\d{2})?$")
+
+
+def date_time_hint() -> str:
+    """How to type a moment on this page: "วัน/เดือน/ปี ชั่วโมง:นาที เช่น 25/12/2569 14:30"."""
+    return str(
+        _l(
+            "day/month/year hour:minute, for example %(example)s",
+            example=f"{local_date_text(date(2026, 12, 25))} 14:30",
+        )
+    )
+
+
+class LocalDateTimeField(LocalDateField):
+    """A moment in a plain text box, its date typed as the page's language
+    writes it and then the time: ``25/12/2569 14:30`` (``2026-12-25T14:30``,
+    as a browser's box sends it, too). A naive datetime, in the agency's zone."""
+
+    data: datetime | None
+
+    def __call__(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("placeholder", date_time_hint())
+        return super().__call__(**kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        raw = str(valuelist[0]).strip().translate(THAI_DIGITS) if valuelist else ""
+        if not raw:
+            return
+        match = _TIME.match(raw)
+        day = parse_local_date(match.group(1)) if match else None
+        if match is None or day is None or int(match.group(2)) > 23 or int(match.group(3)) > 59:
+            raise ValueError(str(_l("Give the date and time as %(hint)s.", hint=date_time_hint())))
+        self.data = datetime.combine(day, time(int(match.group(2)), int(match.group(3))))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{local_date_text(self.data.date())} {self.data:%H:%M}" if self.data else ""

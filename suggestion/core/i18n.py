@@ -15,6 +15,7 @@ from flask_babel import get_locale
 
 from suggestion.core import time as t
 from suggestion.core.extensions import babel
+from suggestion.core.forms import date_hint
 from suggestion.core.settings import agency_today
 from suggestion.core.settings import agency_zone
 
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["month"] = format_month
+    app.jinja_env.globals["date_hint"] = date_hint  # how to type a date, as staff do
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["example_tracking_code"] = example_tracking_code
 

@@ -35,6 +35,7 @@ from suggestion.cases.states import KIND_LABELS
 from suggestion.core.errors import Invalid
 from suggestion.core.forms import EARLIEST
 from suggestion.core.forms import LATEST
+from suggestion.core.forms import parse_local_date
 from suggestion.core.i18n import current_language
 from suggestion.core.time import fiscal_year_of
 from suggestion.core.time import parse_fiscal_year
@@ -137,11 +138,8 @@ class Choice:
 
 
 def _parse_day(text: str | None) -> date | None:
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        return None
-    return day if EARLIEST <= day <= LATEST else None
+    day = parse_local_date(text)
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 def _choice() -> Choice:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField
-from wtforms import DateTimeLocalField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectField
@@ -33,6 +31,8 @@ from suggestion.cases.states import STATUS_LABELS
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
+from suggestion.core.forms import LocalDateField
+from suggestion.core.forms import LocalDateTimeField
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
@@ -156,10 +156,10 @@ class QueueFilterForm(Form):
     overdue = SelectField(
         _l("Overdue"), choices=choices([("", _l("Any")), ("1", _l("Overdue only"))]), default=""
     )
-    received_from = DateField(_l("Received from"), validators=[Optional(), sensible_date])
-    received_to = DateField(_l("Received until"), validators=[Optional(), sensible_date])
-    resolved_from = DateField(_l("Outcome from"), validators=[Optional(), sensible_date])
-    resolved_to = DateField(_l("Outcome until"), validators=[Optional(), sensible_date])
+    received_from = LocalDateField(_l("Received from"), validators=[Optional(), sensible_date])
+    received_to = LocalDateField(_l("Received until"), validators=[Optional(), sensible_date])
+    resolved_from = LocalDateField(_l("Outcome from"), validators=[Optional(), sensible_date])
+    resolved_to = LocalDateField(_l("Outcome until"), validators=[Optional(), sensible_date])
     on_time = SelectField(
         _l("Outcome by the deadline"),
         choices=choices([("", _l("Any")), ("yes", _l("On time")), ("no", _l("Late"))]),
@@ -171,14 +171,14 @@ class QueueFilterForm(Form):
         validators=[Optional(), Length(max=100, message=TOO_LONG)],
     )
 
-    def validate_received_to(self, field: DateField) -> None:
+    def validate_received_to(self, field: LocalDateField) -> None:
         _not_before(self.received_from.data, field)
 
-    def validate_resolved_to(self, field: DateField) -> None:
+    def validate_resolved_to(self, field: LocalDateField) -> None:
         _not_before(self.resolved_from.data, field)
 
 
-def _not_before(first: Any, field: DateField) -> None:
+def _not_before(first: Any, field: LocalDateField) -> None:
     if first is not None and field.data is not None and field.data < first:
         raise ValidationError(_l("This date is before the first one."))
 
@@ -194,12 +194,11 @@ class IntakeForm(FilingForm):
             if c not in {Channel.WEB, Channel.API, Channel.IMPORT}
         ),
     )
-    received_at = DateTimeLocalField(
+    received_at = LocalDateTimeField(
         _l("Received at"),
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[InputRequired(_l("Give the date and time the case reached us."))],
     )
 
-    def validate_received_at(self, field: DateTimeLocalField) -> None:
+    def validate_received_at(self, field: LocalDateTimeField) -> None:
         if field.data is None:
             raise ValidationError(_l("Give the date and time the case reached us."))

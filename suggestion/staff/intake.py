@@ -64,7 +64,7 @@ def intake(kind: str) -> Any:
         abort(404)
     form = forms.IntakeForm(case_kind, current_language())
     tz = agency_zone()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.received_at.data is not None:  # required
         received_at = form.received_at.data.replace(tzinfo=tz)
         if received_at > utcnow():
             form.received_at.errors = [_("The date of receipt cannot be in the future.")]
