@@ -199,3 +199,25 @@ def test_staff_type_dates_as_their_page_writes_them(app, client, staff, db_sessi
     assert 'value="1/11/2569"' in shown and 'type="date"' not in shown
     reports = client.get("/reports/?period=range&from=1/10/2569&to=31/10/2569")
     assert reports.status_code == 200 and "ตุลาคม 2569" in reports.get_data(as_text=True)
+
+
+def test_the_timeline_names_categories_and_people_not_their_codes(app, client, db_session):
+    from suggestion.auth.models import Division
+    from suggestion.cases.states import Kind
+    from tests.factories import category
+
+    with app.test_request_context():
+        officer = make_user("officer", "SERVICE")
+        access = StaffAccess(officer)
+        case = make_case().case
+        actions.reclassify(access, case, kind=Kind.COMPLAINT, category=category("website"))
+        db_session.commit()
+        code, email, name = case.tracking_code, officer.email, officer.name
+        service = db.session.query(Division).filter_by(code="SERVICE").one()
+        actions.assign(access, case, division=service, assignee=officer)
+        db_session.commit()
+    login(client, email)
+    page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    changes = " ".join(re.findall(r'<ul class="diff">(.*?)</ul>', page, re.S))
+    assert "data-service" not in changes and "website" not in changes and email not in changes
+    assert name in changes

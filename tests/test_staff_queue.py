@@ -193,6 +193,40 @@ def test_intake_of_a_phone_call_counts_from_the_date_of_receipt(client, staff):
     assert 'type="datetime-local"' not in page
 
 
+def test_an_intake_routed_to_another_division_still_shows_its_receipt(client, staff):
+    """An officer registers a call whose category belongs to another division:
+    the receipt with the access key answered 404 (the officer may not see the
+    case), and the key, shown nowhere else, was lost."""
+    login(client, staff("officer", "SERVICE"))
+    data = {
+        "csrf_token": csrf_token(client, "/staff/intake/complaint"),
+        "channel": "phone",
+        "received_at": "2026-04-10T15:00",
+        "category": str(category("website").id),  # the IT division's
+        "subject": "เว็บไซต์ดาวน์โหลดข้อมูลไม่ได้",
+        "description": "ผู้ร้องโทรแจ้งว่าดาวน์โหลดไฟล์จากเว็บไซต์ไม่ได้",
+        "name": "นายสมปอง",
+        "phone": "0812345678",
+        "consent": "y",
+        "certify_true": "y",
+    }
+    response = client.post("/staff/intake/complaint", data=data)
+    assert response.status_code == 303
+    receipt = client.get(response.headers["Location"])
+    assert receipt.status_code == 200
+    assert re.search(
+        r'data-testid="access-key">[A-Z0-9]{5}-[A-Z0-9]{5}<', receipt.get_data(as_text=True)
+    )
+    again = client.get(response.headers["Location"])
+    assert again.status_code == 200 and 'data-testid="access-key"' not in again.get_data(
+        as_text=True
+    )
+    code = response.headers["Location"].rsplit("/", 1)[1]
+    assert (
+        client.get(f"/staff/cases/{code}").status_code == 404
+    )  # the case itself stays out of reach
+
+
 def test_the_queue_page_costs_the_same_with_more_rows(app, client, staff, file_a_case):
     email = staff("admin", "CENTRAL")  # sees every division
     login(client, email)

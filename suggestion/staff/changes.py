@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
+from datetime import date
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from suggestion.auth.models import Division
+from suggestion.auth.models import User
+from suggestion.cases.models import Category
 from suggestion.cases.states import Channel
 from suggestion.cases.states import CHANNEL_LABELS
 from suggestion.cases.states import Kind
@@ -23,6 +29,9 @@ from suggestion.cases.states import REJECT_GROUND_LABELS
 from suggestion.cases.states import RejectGround
 from suggestion.cases.states import Status
 from suggestion.cases.states import STATUS_LABELS
+from suggestion.core.extensions import db
+from suggestion.core.i18n import current_language
+from suggestion.core.i18n import format_date
 from suggestion.core.i18n import format_datetime
 
 FIELD_LABELS = {
@@ -85,10 +94,33 @@ VALUE_LABELS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def _names() -> dict[str, dict[str, str]]:
+    """Categories and divisions by code, and staff by e-mail, with their names
+    in the page's language: read once per request (a few hundred rows)."""
+    if "change_names" not in g:
+        locale = current_language()
+        g.change_names = {
+            "category": {c.code: c.name(locale) for c in db.session.scalars(sa.select(Category))},
+            "division": {d.code: d.name(locale) for d in db.session.scalars(sa.select(Division))},
+            "assignee": {
+                email: name for email, name in db.session.execute(sa.select(User.email, User.name))
+            },
+        }
+    names: dict[str, dict[str, str]] = g.change_names
+    return names
+
+
 def show_value(field: str, value: Any) -> str:
     """One value as staff read it."""
     if value is None or value == "" or value == []:
         return "—"
+    if field in ("category", "division", "assignee") and isinstance(value, str):
+        return _names()[field].get(value, value)
+    if field == "day" and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):

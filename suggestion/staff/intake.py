@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -18,8 +19,10 @@ from flask_babel import gettext as _
 from suggestion.auth.permissions import can_register_intake
 from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.filing import file_case
+from suggestion.cases.models import Case
 from suggestion.cases.states import Channel
 from suggestion.cases.states import Kind
+from suggestion.core.extensions import db
 from suggestion.core.i18n import current_language
 from suggestion.core.sealing import seal
 from suggestion.core.sealing import unseal
@@ -93,10 +96,16 @@ def intake_receipt(tracking_code: str) -> Any:
     """The receipt of a case just registered. The access key is shown once:
     the first view takes it out of the session, so a reload shows the code
     and says that the key was given already."""
-    case = case_or_404(tracking_code)
     data = session.get(_RECEIPT) or {}
     access_key = None
-    if data.get("tracking_code") == case.tracking_code:
+    if data.get("tracking_code") == tracking_code:
+        # Registered in this session: its receipt is shown even when the case
+        # went to a division this person does not see (the key would be lost).
+        case = db.session.scalars(
+            sa.select(Case).where(Case.tracking_code == tracking_code)
+        ).first() or abort(404)
         access_key = unseal(data.get("access_key"))
-        session.pop(_RECEIPT)
+        session[_RECEIPT] = {"tracking_code": tracking_code}  # the key is shown once
+    else:
+        case = case_or_404(tracking_code)
     return render_template("staff/intake_receipt.html", case=case, access_key=access_key)
