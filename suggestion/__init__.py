@@ -29,6 +29,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
     from suggestion.core.routing import IdConverter
+    from suggestion.ops.health import bp as ops_bp
     from suggestion.public import stats as _public_stats  # noqa: F401  (its routes)
     from suggestion.public.views import bp as public_bp
     from suggestion.reports.views import bp as reports_bp
@@ -68,6 +69,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(ops_bp)
     extensions.csrf.exempt(api_bp)
     # The filing form checks its own token, so that an expired one keeps what
     # was typed on the page instead of ending on an error page.

@@ -229,6 +229,9 @@ class RecordingPublisher:
         self.sent.extend(calls)
         return len(calls)
 
+    def unreachable(self) -> str | None:
+        return None
+
 
 def worker_caught_up(app: Flask, mailbox: Mailbox, queue: str | None = None) -> None:
     """Return once the worker has done everything published to its queue

@@ -113,6 +113,22 @@ class CeleryPublisher:
             log.warning("broker unavailable; %d tasks left for the requeue", len(calls) - sent)
         return sent
 
+    def unreachable(self) -> str | None:
+        """Why the broker cannot be reached now (None: it answers), trying
+        once, as briefly as publishing does (``/readyz``)."""
+        try:
+            with self.celery.connection_for_write(
+                connect_timeout=self.CONNECT_TIMEOUT,
+                transport_options={
+                    **self.celery.conf.broker_transport_options,
+                    "max_retries": 0,
+                },
+            ) as connection:
+                connection.ensure_connection(max_retries=1, timeout=self.CONNECT_TIMEOUT)
+        except Exception as error:
+            return f"{type(error).__name__}: {str(error).strip()[:200]}"
+        return None
+
 
 def send_tasks(calls: list[tuple[TaskName, tuple[Any, ...]]]) -> int:
     """Publish tasks now, through the app's publisher; returns how many went."""

@@ -1,0 +1,1 @@
+"""Operations: what probes and monitoring read (DESIGN §2 "Operations")."""

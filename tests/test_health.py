@@ -1,0 +1,70 @@
+"""/healthz and /readyz (issue 15, item 1; DESIGN §2): cheap, and /readyz
+names the part that fails — the database, the migrations, the broker —
+against real services the test starts and stops itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask_migrate import upgrade
+
+from suggestion import create_app
+from suggestion.core.extensions import db
+from tests.helpers import free_port
+from tests.helpers import recorded_statements
+from tests.helpers import RedisServer
+
+
+def test_healthz_answers_without_touching_anything(app, client):
+    with recorded_statements(app) as seen:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert seen == []
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_is_ok_when_database_schema_and_broker_answer(app, database):
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 200
+    assert response.json == {"database": "ok", "migrations": "ok", "broker": "ok"}
+
+
+def test_readyz_says_the_schema_is_behind(tmp_path: Path):
+    behind = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/old.sqlite"})
+    with behind.app_context():
+        upgrade(revision="0017")
+        db.session.remove()
+    response = behind.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["database"] == "ok"
+    assert response.json["migrations"].startswith("at 0017, the latest is ")
+    with behind.app_context():
+        db.engine.dispose()
+
+
+def test_readyz_says_the_database_is_down():
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/suggestion"
+    down = create_app("testing", {"SQLALCHEMY_DATABASE_URI": nowhere})
+    response = down.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["database"].startswith("OperationalError")
+    assert "password" not in response.get_data(as_text=True)
+    assert response.json["broker"] == "ok"
+
+
+def test_readyz_turns_503_when_the_broker_stops(monkeypatch, database):
+    redis = RedisServer()
+    redis.start()
+    try:
+        monkeypatch.setenv("TEST_BROKER_URL", redis.url)
+        site = create_app("testing")
+        client = site.test_client()
+        assert client.get("/readyz").status_code == 200
+        redis.stop()
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json["broker"] != "ok" and response.json["database"] == "ok"
+        redis.start()  # it comes back: so does readiness
+        assert client.get("/readyz").status_code == 200
+    finally:
+        redis.stop()
