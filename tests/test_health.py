@@ -80,3 +80,46 @@ def _close(site) -> None:  # type: ignore[no-untyped-def]
     with site.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_check_deploy_names_the_role_the_calendar_the_sweep_and_the_proxy(app, db_session):
+    """flask check-deploy (issue 15, item 6), beyond the settings: the site's
+    database role must own nothing, next year's holidays be loaded, the
+    sweep (beat) have run lately, and PROXY_COUNT be set behind https."""
+    from datetime import datetime
+    from datetime import timedelta
+    from datetime import UTC
+
+    import sqlalchemy as sa
+
+    from suggestion.core.deployment import database_problems
+    from suggestion.core.deployment import settings_problems
+
+    with app.app_context():
+        engine = db.engine
+    far = datetime(2098, 6, 1, tzinfo=UTC)
+    problems = " | ".join(database_problems(engine, now=far))
+    assert "the site's database role:" in problems  # the tests connect as the superuser
+    assert "the holidays of 2099 are not loaded" in problems
+    assert "flask holidays sync --year 2099" in problems
+    assert "the deadline sweep" in problems and "celery beat" in problems
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO sweep_runs (started_at, finished_at, counts) VALUES (:s, :f, '{}')"
+            ),
+            {"s": now - timedelta(minutes=1), "f": now},
+        )
+    try:
+        assert not any("the deadline sweep" in p for p in database_problems(engine, now=now))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM sweep_runs WHERE finished_at = :f"), {"f": now})
+
+    behind_nginx = {"PUBLIC_BASE_URL": "https://suggestion.example.go.th", "PROXY_COUNT": 0}
+    assert any("PROXY_COUNT" in p for p in settings_problems(behind_nginx))
+    assert not any(
+        "PROXY_COUNT" in p for p in settings_problems({**behind_nginx, "PROXY_COUNT": 1})
+    )

@@ -5,11 +5,16 @@ an operator can act on."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
 
 from suggestion.core.ctype import check_connection
+from suggestion.core.roles import problems as role_problems
 
 MIN_SECRET_LENGTH = 32
 KNOWN_SECRETS = {"development-only-not-secret", "testing-only-not-secret", "change-me", "secret"}
@@ -30,23 +35,74 @@ def settings_problems(config: Mapping[str, Any]) -> list[str]:
             "MAIL_SERVER is not set: e-mails to filers (access keys, secret links) "
             "would go to a folder"
         )
-    if not str(config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+    public_https = str(config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+    if not public_https:
         problems.append(
             f"PUBLIC_BASE_URL={config.get('PUBLIC_BASE_URL')!r} is not an https:// address: "
             "links in e-mails would send filers' keys in clear"
         )
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL is not set: the site would run on the embedded SQLite")
+    if public_https and not int(config.get("PROXY_COUNT") or 0):
+        problems.append(
+            "PROXY_COUNT is 0 behind an https address: with nginx in front (README, "
+            "'Production') set PROXY_COUNT=1, or every client is throttled as the proxy"
+        )
     return problems
 
 
-def database_problems(engine: sa.Engine) -> list[str]:
+SWEEP_SILENT_FOR = timedelta(minutes=15)
+
+
+def database_problems(engine: sa.Engine, *, now: datetime | None = None) -> list[str]:
+    """The database's ctype, the role the site connects as, next year's
+    holidays, and the sweep's last run."""
+    now = now or datetime.now(UTC)
+    found: list[str] = []
     try:
         with engine.connect() as connection:
-            problem = check_connection(connection)
+            if problem := check_connection(connection):
+                found.append(problem)
+            if connection.dialect.name == "postgresql":
+                role = connection.execute(sa.text("SELECT current_user")).scalar_one()
+                found += [
+                    f"the site's database role: {problem} (connect as a role that owns "
+                    "nothing: README, 'The database roles'; flask db grant ROLE)"
+                    for problem in role_problems(connection, role)
+                ]
+            found += _calendar_problems(connection, now) + _sweep_problems(connection, now)
     except sa.exc.SQLAlchemyError as error:
         return [f"the database does not answer: {error.__class__.__name__}: {error}"]
-    return [problem] if problem else []
+    return found
+
+
+def _calendar_problems(connection: sa.Connection, now: datetime) -> list[str]:
+    year = now.year + 1
+    loaded = connection.execute(
+        sa.text("SELECT count(*) FROM holidays WHERE day BETWEEN :first AND :last"),
+        {"first": date(year, 1, 1), "last": date(year, 12, 31)},
+    ).scalar_one()
+    if loaded:
+        return []
+    return [
+        f"the holidays of {year} are not loaded: deadlines that reach into {year} would "
+        f"count its holidays as working days (flask holidays sync --year {year})"
+    ]
+
+
+def _sweep_problems(connection: sa.Connection, now: datetime) -> list[str]:
+    last = connection.execute(sa.text("SELECT max(finished_at) FROM sweep_runs")).scalar()
+    if isinstance(last, str):  # SQLite keeps it as text
+        last = datetime.fromisoformat(last)
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    if last is not None and now - last <= SWEEP_SILENT_FOR:
+        return []
+    when = "has never run" if last is None else f"last ran at {last:%Y-%m-%d %H:%M} UTC"
+    return [
+        f"the deadline sweep {when}: is celery beat running? (exactly one: "
+        "celery -A worker beat; README, 'Production')"
+    ]
 
 
 def deploy_problems(config: Mapping[str, Any], engine: sa.Engine) -> list[str]:
