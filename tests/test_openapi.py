@@ -224,7 +224,7 @@ def test_the_filing_links_to_its_look_up_and_the_look_up_answers(client, documen
 
 
 def test_the_error_answers_are_those_listed_in_the_shape_given(client, app, document, monkeypatch):
-    from suggestion.api.openapi import API_BODY_MAX_BYTES
+    from suggestion.api.filing_rules import API_BODY_MAX_BYTES
 
     not_an_object = client.post("/api/v1/cases", data=b"[1]", content_type="application/json")
     assert not_an_object.status_code == 400

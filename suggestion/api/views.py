@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from suggestion.api.openapi import API_BODY_MAX_BYTES
+from suggestion.api.filing_rules import API_BODY_MAX_BYTES
 from suggestion.api.openapi import openapi_document
 from suggestion.cases import tracking
 from suggestion.cases.deadlines import explain_deadline

@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from suggestion.auth.models import Role
 from suggestion.auth.models import User
 from suggestion.cases.events import record_events
+from suggestion.cases.filer_mail import filer_address
 from suggestion.cases.models import Case
 from suggestion.cases.states import Actor
 from suggestion.cases.states import EventAction
@@ -238,8 +239,8 @@ def _messages(
     rows: list[OutboxRow] = []
     if kind == AlertKind.PROGRESS:
         for case in cases:
-            complainant = case.complainant
-            if complainant is None or not complainant.email or complainant.is_email_withheld:
+            address = filer_address(case)
+            if address is None:
                 continue
             rendered = render_email(
                 "progress",
@@ -252,7 +253,7 @@ def _messages(
             rows.append(
                 outbox_row(
                     "progress",
-                    complainant.email,
+                    address,
                     rendered,
                     dedupe_key=f"alert:{alert_of[case.id]}:filer",
                     case_id=case.id,

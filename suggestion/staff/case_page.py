@@ -13,7 +13,6 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import session
 from flask import url_for
 from sqlalchemy.orm import selectinload
@@ -197,14 +196,4 @@ def download(tracking_code: str, attachment_id: int) -> Any:
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)
-    path = attachments.path_of(attachment)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachments.download_name(attachment),
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachments.send_attachment(attachment)
