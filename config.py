@@ -97,6 +97,17 @@ class Config:
         # How many trusted reverse proxies stand in front of the site (nginx: 1).
         # With 0, X-Forwarded-* headers are ignored: anyone could send them.
         self.PROXY_COUNT = int(_env("PROXY_COUNT", "0") or 0)
+        # Logs: "text" (one line per warning or error) or "json" (also one
+        # line per request and per task, with the request's id); production
+        # defaults to json.
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")
+        # /metrics answers a bearer METRICS_TOKEN, or the client addresses
+        # (or networks) listed, comma-separated; anyone else gets 404.
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
+        self.METRICS_ALLOWED_ADDRESSES = _env("METRICS_ALLOWED_ADDRESSES", "")
+        # How long the domain gauges (open, overdue cases, the outbox, …) are
+        # kept by each process before they are counted again.
+        self.METRICS_CACHE_SECONDS = float(_env("METRICS_CACHE_SECONDS", "10") or 10)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         # No X-RateLimit-* headers: they would tell a guesser how many tries
         # are left, and cost two Redis round trips on every look-up (measured:
@@ -177,6 +188,8 @@ class DevelopmentConfig(Config):
         self.MAIL_ECHO = True
         # Sweep every minute, so the demo's reminder shows soon after `make run`.
         self.SLA_SWEEP_SECONDS = int(_env("SLA_SWEEP_SECONDS", "60") or 60)
+        # The developer's own machine may read /metrics.
+        self.METRICS_ALLOWED_ADDRESSES = _env("METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
 
 
 class TestingConfig(Config):
@@ -207,6 +220,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         self.PREFERRED_URL_SCHEME = "https"
+        self.LOG_FORMAT = _env("LOG_FORMAT", "json")
 
     def check(self) -> None:
         super().check()

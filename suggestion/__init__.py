@@ -26,9 +26,12 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core import extensions
     from suggestion.core import headers
     from suggestion.core import i18n
+    from suggestion.core import logs
+    from suggestion.core import telemetry
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
     from suggestion.core.routing import IdConverter
+    from suggestion.ops import metrics as _metrics  # noqa: F401  (its routes)
     from suggestion.ops.health import bp as ops_bp
     from suggestion.public import stats as _public_stats  # noqa: F401  (its routes)
     from suggestion.public.views import bp as public_bp
@@ -46,7 +49,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.config.update(overrides or {})
     _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    _log_warnings_to_stderr()
+    logs.configure(app.config["LOG_FORMAT"])
     if app.config["MAIL_ECHO"]:  # development: each e-mail on the console, at INFO
         logging.getLogger("suggestion.mail").setLevel(logging.INFO)
 
@@ -56,6 +59,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     extensions.limiter.init_app(app)
     extensions.cache.init_app(app)
     extensions.login_manager.init_app(app)
+    telemetry.init_app(app)
     i18n.init_app(app)
     headers.init_app(app)
     uow.init_effects()
@@ -92,22 +96,6 @@ def _trust_proxies(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
-
-
-def _log_warnings_to_stderr() -> None:
-    """Warnings of every library (a store that is down, a broker unreachable)
-    reach the process's standard error, where gunicorn and the operator see
-    them, unless the process configured logging itself (Celery does)."""
-    import logging
-
-    from suggestion.core.logs import OneLineFormatter
-
-    root = logging.getLogger()
-    if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.WARNING)
 
 
 def _use_sqlite_pragmas(app: Flask) -> None:

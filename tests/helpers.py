@@ -295,7 +295,7 @@ class SiteProcess:
     """The site in a process of its own (gunicorn, as deployed), with the
     settings a test gives it; a browser-less client that keeps its cookies."""
 
-    def __init__(self, log_path: Path, **env: str) -> None:
+    def __init__(self, log_path: Path, workers: int = 1, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {
@@ -307,7 +307,7 @@ class SiteProcess:
         }
         self.log = log_path.open("w")
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{self.port}",
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
              "wsgi:app"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -324,7 +324,11 @@ class SiteProcess:
         )
 
     def request(
-        self, path: str, data: dict[str, str] | None = None, json: object = None
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        json: object = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str]:
         """GET, or POST a form (``data``) or a JSON body (``json``)."""
         import json as json_module
@@ -333,7 +337,7 @@ class SiteProcess:
         import urllib.request
 
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        headers = {}
+        headers = dict(headers or {})
         if json is not None:
             body = json_module.dumps(json).encode()
             headers["Content-Type"] = "application/json"

@@ -33,8 +33,10 @@ from suggestion.core.db import Base
 from suggestion.core.db import enum_check
 from suggestion.core.db import StrEnumType
 from suggestion.core.extensions import db
+from suggestion.core.logs import REQUEST_ID
 from suggestion.core.tasks import JobName
 from suggestion.core.tasks import TaskName
+from suggestion.core.telemetry import task_run
 from suggestion.core.time import utcnow
 from suggestion.core.uow import on_commit
 from suggestion.core.uow import on_rollback
@@ -52,7 +54,8 @@ def celery_init_app(app: Flask) -> Celery:
         any error; a task asking to be retried keeps what it recorded."""
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
+            given = self.request.get("request_id")
+            with app.app_context(), task_run(self.name, self.request.id, given):
                 try:
                     with unit_of_work(keep_on=(Retry,)):
                         return self.run(*args, **kwargs)
@@ -92,6 +95,9 @@ class CeleryPublisher:
         if not calls:
             return 0
         sent = 0
+        # The request (or the task) that asks for them: its id rides along.
+        request_id = REQUEST_ID.get()
+        headers = {"request_id": request_id} if request_id else None
         try:
             with self.celery.connection_for_write(
                 connect_timeout=self.CONNECT_TIMEOUT,
@@ -107,6 +113,7 @@ class CeleryPublisher:
                         retry=False,
                         connection=connection,
                         queue=self.queue,
+                        headers=headers,
                     )
                     sent += 1
         except Exception:  # the broker is unreachable: the rows wait
