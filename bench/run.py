@@ -154,6 +154,10 @@ def _env(database_url: str) -> dict[str, str]:
         "STATS_CACHE_SECONDS": "0",
         "PUBLIC_BASE_URL": "https://suggestion.example.go.th",
         "MAIL_BACKEND": "folder",  # the bench sends no e-mail
+        # /metrics from the bench's own address, its gauges counted afresh
+        # at every scrape (in production each process keeps them 10 s).
+        "METRICS_ALLOWED_ADDRESSES": "127.0.0.1",
+        "METRICS_CACHE_SECONDS": "0",
     }
 
 
@@ -310,6 +314,8 @@ PAGES = [
          max_growth=None, max_ms=1000),
     Page("monthly_report", "monthly report page", _monthly_report, "admin",
          max_growth=None, max_ms=1000),
+    Page("metrics", "/metrics, the deadline gauges counted afresh", lambda m, c: "/metrics",
+         "officer"),
 ]  # fmt: skip
 
 
