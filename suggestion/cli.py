@@ -366,6 +366,9 @@ def init_app(app: Flask) -> None:
     for group in (users_cli, seed_cli, holidays_cli, sla_cli, reports_cli, cases_cli):
         app.cli.add_command(group)
     app.cli.add_command(check_deploy)
+    from suggestion.ops.commands import backup_cli
+
+    app.cli.add_command(backup_cli)
     # Beside `flask db upgrade` (Flask-Migrate's group), where operators look.
     from flask_migrate.cli import db as db_cli
 

@@ -1,1 +1,1 @@
-"""Operations: what probes and monitoring read (DESIGN §2 "Operations")."""
+"""Operations: what probes and monitoring read, and backups (DESIGN §2 "Operations")."""
