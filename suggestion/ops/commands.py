@@ -47,7 +47,7 @@ def create(directory: Path) -> None:
 @backup_cli.command("restore")
 @folder_argument
 def restore(directory: Path) -> None:
-    """Restore the backup in DIR into an empty database and an empty UPLOAD_DIR.
+    """Restore DIR into an empty database and an empty UPLOAD_DIR.
 
     Every file's checksum is checked before anything is written. On
     PostgreSQL, run it as the owner role: what is restored belongs to it,
