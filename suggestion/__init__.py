@@ -27,6 +27,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core import headers
     from suggestion.core import i18n
     from suggestion.core import logs
+    from suggestion.core import static
     from suggestion.core import telemetry
     from suggestion.core import uow
     from suggestion.core.jobs import celery_init_app
@@ -62,6 +63,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     telemetry.init_app(app)
     i18n.init_app(app)
     headers.init_app(app)
+    static.init_app(app)
     uow.init_effects()
     changes.listen()
     _use_sqlite_pragmas(app)
