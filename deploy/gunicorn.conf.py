@@ -74,6 +74,11 @@ secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 # disk never makes the master think a worker hangs.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
+# No control socket (gunicorn 25.1+ opens one in $HOME/.gunicorn by default,
+# which the units' ProtectHome= forbids): systemd is the one control, with
+# `systemctl reload` (HUP) and `systemctl stop` (TERM).
+control_socket_disable = True
+
 # The app is loaded by each worker, not by the master (no preload_app), so that
 # HUP brings in new code. Logs go to standard error, that is the journal.
 accesslog = None  # nginx writes the access log, with the secret link's token masked
