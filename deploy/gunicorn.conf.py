@@ -83,6 +83,29 @@ control_socket_disable = True
 # HUP brings in new code. Logs go to standard error, that is the journal.
 accesslog = None  # nginx writes the access log, with the secret link's token masked
 errorlog = "-"
+# gunicorn's own lines (workers booted, timed out, restarted) in the site's
+# format: with LOG_FORMAT=json (production's default) every line of the
+# journal is one JSON object, the app's request lines among them.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "suggestion.core.logs.formatter", "log_format": "json"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        # The app's own records: the handler each worker's app adds
+        # (suggestion.core.logs.configure), with the request's id.
+        "root": {"level": "WARNING", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+        },
+    }
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -182,7 +182,7 @@ http {{
         env={**os.environ, "SUGGESTION_ENV": "testing", "WEB_CONCURRENCY": "4",
              "PROXY_COUNT": "1", "TEST_DATABASE_URL": services.DATABASE_URL,
              "TEST_BROKER_URL": redis.url, "RATELIMIT_STORAGE_URI": redis.url,
-             "CELERY_QUEUE": "deploy-test"},
+             "CELERY_QUEUE": "deploy-test", "LOG_FORMAT": "json"},
     )  # fmt: skip
     nginx = None
     try:
@@ -242,9 +242,20 @@ def test_a_filing_over_https_through_nginx_and_gunicorn(deployed, live_db):
 
     from tests.test_api import GOOD
 
-    status, _headers, body = https(deployed, "POST", "/api/v1/cases", json=GOOD)
+    status, headers, body = https(deployed, "POST", "/api/v1/cases", json=GOOD)
     assert status == 201, body
     receipt = json.loads(body)
+    # nginx's id of the request is the one the site logs and answers with.
+    request_id = headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    wait_until(
+        lambda: request_id in (deployed.folder / "suggestion.access.log").read_text(),
+        timeout=10, what="the access log",
+    )  # fmt: skip
+    lines = (deployed.folder / "gunicorn.log").read_text().splitlines()
+    assert all(line.startswith("{") for line in lines), lines  # gunicorn's own too
+    filing = [json.loads(line) for line in lines if request_id in line]
+    assert filing and filing[0]["route"] == "/api/v1/cases" and filing[0]["status"] == 201
     status, headers, body = https(
         deployed,
         "GET",

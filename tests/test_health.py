@@ -123,3 +123,23 @@ def test_check_deploy_names_the_role_the_calendar_the_sweep_and_the_proxy(app, d
     assert not any(
         "PROXY_COUNT" in p for p in settings_problems({**behind_nginx, "PROXY_COUNT": 1})
     )
+
+
+def test_check_deploy_names_what_monitoring_and_the_logs_need(monkeypatch, tmp_path):
+    from suggestion.core.deployment import settings_problems
+
+    def said(**config: object) -> str:
+        return " | ".join(settings_problems(config))
+
+    assert "LOG_FORMAT is not json" in said(LOG_FORMAT="text")
+    assert "LOG_FORMAT" not in said(LOG_FORMAT="json")
+    assert "METRICS_TOKEN is weak" in said(METRICS_TOKEN="short")
+    assert "METRICS_TOKEN" not in said(METRICS_TOKEN="x" * 40)
+    assert "'10.0.0.0/33' is not an address" in said(METRICS_ALLOWED_ADDRESSES="::1, 10.0.0.0/33")
+    assert "METRICS_ALLOWED_ADDRESSES" not in said(
+        METRICS_ALLOWED_ADDRESSES="127.0.0.1, 10.0.0.0/8"
+    )
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "absent"))
+    assert "suggestion.tmpfiles.conf" in said()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    assert "PROMETHEUS_MULTIPROC_DIR" not in said()

@@ -1,9 +1,11 @@
 """The Celery application: ``celery -A worker worker`` and ``celery -A worker beat``."""
 
 import logging
+import os
 from typing import Any
 
 from celery.signals import setup_logging
+from celery.signals import worker_process_shutdown
 
 from suggestion import create_app
 from suggestion.core import logs
@@ -25,6 +27,16 @@ def _log_like_the_site(loglevel: Any = None, **_: Any) -> None:
     if log_format == "json":
         for name in ("celery.app.trace", "celery.worker.strategy"):
             logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@worker_process_shutdown.connect
+def _tidy_metrics(pid: int | None = None, **_: Any) -> None:
+    """Prometheus multiprocess mode: a pool process that ends takes its live
+    gauges out of /metrics' sum (as gunicorn's child_exit does for the site)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
 
 
 from worker import tasks  # noqa: E402,F401  (registers the tasks)

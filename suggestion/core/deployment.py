@@ -4,6 +4,8 @@ an operator can act on."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from collections.abc import Mapping
 from datetime import date
 from datetime import datetime
@@ -43,12 +45,45 @@ def settings_problems(config: Mapping[str, Any]) -> list[str]:
         )
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("DATABASE_URL is not set: the site would run on the embedded SQLite")
+    problems += _monitoring_problems(config)
     if public_https and not int(config.get("PROXY_COUNT") or 0):
         problems.append(
             "PROXY_COUNT is 0 behind an https address: with nginx in front (README, "
             "'Production') set PROXY_COUNT=1, or every client is throttled as the proxy"
         )
     return problems
+
+
+def _monitoring_problems(config: Mapping[str, Any]) -> list[str]:
+    """What monitoring and the logs need (README, 'Monitoring')."""
+    found = []
+    if config.get("LOG_FORMAT") != "json":
+        found.append(
+            "LOG_FORMAT is not json: the logs have no line per request and per task, "
+            "and no request id to find them by"
+        )
+    token = config.get("METRICS_TOKEN") or ""
+    if token and len(token) < MIN_SECRET_LENGTH:
+        found.append(
+            f"METRICS_TOKEN is weak: use at least {MIN_SECRET_LENGTH} random characters, "
+            "or none (and METRICS_ALLOWED_ADDRESSES)"
+        )
+    for entry in str(config.get("METRICS_ALLOWED_ADDRESSES") or "").split(","):
+        try:
+            if entry.strip():
+                ipaddress.ip_network(entry.strip(), strict=False)
+        except ValueError:
+            found.append(
+                f"METRICS_ALLOWED_ADDRESSES: {entry.strip()!r} is not an address or a network "
+                "(it allows nobody)"
+            )
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        found.append(
+            f"PROMETHEUS_MULTIPROC_DIR={folder} is not a folder this user may write: "
+            "install deploy/systemd/suggestion.tmpfiles.conf (systemd-tmpfiles --create)"
+        )
+    return found
 
 
 SWEEP_SILENT_FOR = timedelta(minutes=15)
@@ -91,7 +126,13 @@ def _calendar_problems(connection: sa.Connection, now: datetime) -> list[str]:
 
 
 def _sweep_problems(connection: sa.Connection, now: datetime) -> list[str]:
-    last = connection.execute(sa.text("SELECT max(finished_at) FROM sweep_runs")).scalar()
+    # The newest run that finished, found through the index on started_at.
+    last = connection.execute(
+        sa.text(
+            "SELECT finished_at FROM sweep_runs WHERE finished_at IS NOT NULL"
+            " ORDER BY started_at DESC LIMIT 1"
+        )
+    ).scalar()
     if isinstance(last, str):  # SQLite keeps it as text
         last = datetime.fromisoformat(last)
     if last is not None and last.tzinfo is None:
