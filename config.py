@@ -51,7 +51,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
             _env("DATABASE_URL", f"sqlite:///{instance / 'suggestion.sqlite'}") or ""
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: a database error's text (logged with its traceback)
+        # never quotes the values of the statement, a filer's details among them.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         self.AGENCY_TIMEZONE = _env("AGENCY_TIMEZONE", "Asia/Bangkok")
         self.AGENCY_NAME_TH = _env("AGENCY_NAME_TH", "หน่วยงานตัวอย่าง")
         self.AGENCY_NAME_EN = _env("AGENCY_NAME_EN", "Example Agency")

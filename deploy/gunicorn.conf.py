@@ -56,12 +56,13 @@ graceful_timeout = 30
 # keepalive_timeout). Set for the day someone changes worker_class.
 keepalive = 5
 
-# Each worker is replaced after about 5,000 requests (jitter: not all at the
-# same moment), so that slow growth of memory in any library stays bounded.
-# Not fewer: each replaced worker leaves its counters' file in
-# PROMETHEUS_MULTIPROC_DIR until the next boot, and /metrics reads them all.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are not replaced after a number of requests (max_requests): each
+# replaced worker would leave its figures' files in PROMETHEUS_MULTIPROC_DIR
+# (memory: /run is a tmpfs) until the next boot, and every scrape of /metrics
+# reads them all, so a busy site would slow its own scrapes day by day. The
+# app keeps no state that grows with requests; if a library ever leaks, set
+# max_requests here (in the tens of thousands) and reboot now and then.
+max_requests = 0
 
 # Only X-Forwarded-Proto tells gunicorn the scheme, and only from nginx:
 # over the unix socket every peer is nginx; over TCP only these addresses.

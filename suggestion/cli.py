@@ -138,6 +138,21 @@ def create_user(email: str, name: str, role: str, division_code: str | None) -> 
     click.echo(f"created {role} {user.email} in division {division.code}")
 
 
+@seed_cli.command("reference")
+def seed_reference_command() -> None:
+    """The starting divisions, categories, one deadline policy per kind and
+    this and next year's holidays, for a new production database (no demo
+    cases, no accounts); what is there already is kept. Administrators
+    change them afterwards on /admin/."""
+    from suggestion.seed import seed_reference_data
+
+    with unit_of_work():
+        divisions = seed_reference_data()
+    click.echo(
+        f"reference data is loaded: {len(divisions)} divisions ({', '.join(sorted(divisions))})"
+    )
+
+
 @seed_cli.command("demo")
 def seed_demo_command() -> None:
     """Demo divisions, categories, policies, holidays and one user per role."""

@@ -345,6 +345,10 @@ def test_the_embedded_default_sqlite_makes_the_round_trip(tmp_path):
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
     assert manifest["engine"] == "sqlite" and "sqlite" in manifest["versions"]
     assert not list((tmp_path / "backup").glob("*-wal"))  # one file, no journal beside it
+    # Personal data: nobody but the backup's owner may read any of it, even
+    # when the shell that ran it had a umask of 022.
+    for path in [tmp_path / "backup", *(tmp_path / "backup").rglob("*")]:
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))
 
     restored_uploads = tmp_path / "restored-uploads"
     target = tmp_path / "restored" / "site.sqlite"
@@ -355,6 +359,8 @@ def test_the_embedded_default_sqlite_makes_the_round_trip(tmp_path):
         assert every_row(restored) == source_rows
         assert len(source_rows["cases"]) == 3 and len(source_rows["attachments"]) == 3
         assert files_under(restored_uploads) == files_under(source_uploads)
+        for path in restored_uploads.rglob("*"):  # the site's group reads, no one else
+            assert path.stat().st_mode & 0o027 == 0, (path, oct(path.stat().st_mode))
         assert file_cases(restored)[0] not in codes  # the restored site files on
 
         status, said = restore(restored, tmp_path / "backup")  # now it is not empty
@@ -386,3 +392,26 @@ def test_an_older_schema_is_restored_with_its_upgrade_to_do_and_an_unknown_one_i
         assert status != 0 and "revision 9999 is not one this version" in said
     assert not target.exists() or not tables_of_file(target)
     assert not (tmp_path / "w").exists()
+
+
+def test_create_refuses_an_upload_folder_that_is_missing_while_files_are_recorded(tmp_path):
+    """The command run without the site's environment file: UPLOAD_DIR would
+    be the development default, and the backup would hold no file at all."""
+    from flask_migrate import upgrade
+
+    from suggestion.seed import seed_reference_data
+
+    with another_app(
+        f"sqlite:///{tmp_path / 'site.sqlite'}", tmp_path / "uploads", tmp_path
+    ) as site:
+        with site.app_context():
+            upgrade()
+            seed_reference_data()
+            db.session.commit()
+            db.session.remove()
+        file_cases(site)
+        site.config["UPLOAD_DIR"] = str(tmp_path / "not-the-uploads")
+        result = site.test_cli_runner().invoke(args=["backup", "create", str(tmp_path / "b")])
+        assert result.exit_code != 0
+        assert "UPLOAD_DIR" in result.output and "is not a folder" in result.output
+        assert not (tmp_path / "b").exists()

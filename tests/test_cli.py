@@ -31,6 +31,37 @@ def test_seed_demo_prints_the_logins_and_can_run_twice(app, db_session):
     assert all(t.title_th != t.title_en and t.is_active for t in templates)
 
 
+def test_a_new_production_database_gets_its_reference_data_and_a_first_account(tmp_path):
+    """README, 'Production', step 5: migrated, then seed reference (twice is
+    harmless), and the first administrator can be created in CENTRAL."""
+    from flask_migrate import upgrade
+
+    from suggestion import create_app
+    from suggestion.cases.models import Category
+
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new.sqlite"})
+    with fresh.app_context():
+        upgrade()
+    runner = fresh.test_cli_runner()
+    first = runner.invoke(args=["seed", "reference"])
+    again = runner.invoke(args=["seed", "reference"])
+    assert first.exit_code == 0 and again.exit_code == 0, first.output
+    assert "CENTRAL" in first.output
+    created = runner.invoke(
+        args=["users", "create", "--email", "admin@agency.go.th", "--name", "ผู้ดูแลระบบ",
+              "--role", "admin", "--division", "CENTRAL"],
+        input="a-long-enough-password\n",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    with fresh.app_context():
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+        )  # no demo log-ins
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Category)) > 0
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_users_create_reads_the_password_from_stdin(app, db_session):
     runner = app.test_cli_runner()
     result = runner.invoke(

@@ -133,12 +133,15 @@ def test_check_deploy_names_what_monitoring_and_the_logs_need(monkeypatch, tmp_p
 
     assert "LOG_FORMAT is not json" in said(LOG_FORMAT="text")
     assert "LOG_FORMAT" not in said(LOG_FORMAT="json")
+    assert "neither METRICS_TOKEN nor METRICS_ALLOWED_ADDRESSES" in said()
     assert "METRICS_TOKEN is weak" in said(METRICS_TOKEN="short")
     assert "METRICS_TOKEN" not in said(METRICS_TOKEN="x" * 40)
     assert "'10.0.0.0/33' is not an address" in said(METRICS_ALLOWED_ADDRESSES="::1, 10.0.0.0/33")
     assert "METRICS_ALLOWED_ADDRESSES" not in said(
         METRICS_ALLOWED_ADDRESSES="127.0.0.1, 10.0.0.0/8"
     )
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert "PROMETHEUS_MULTIPROC_DIR is not set" in said()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "absent"))
     assert "suggestion.tmpfiles.conf" in said()
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))

@@ -58,28 +58,55 @@ def test_only_the_token_or_an_allowed_address_reads_the_metrics(app, client, mon
 
 
 def test_the_gauges_count_open_overdue_and_due_soon_cases(scrape, file_a_case, db_session):
+    """Overdue as the staff queue and the published figures count it (a case
+    awaiting the filer past its deadline too); due soon: not yet overdue, due
+    by the end of the third working day; closed cases are not open."""
     from suggestion.cases.models import Case
 
-    def due_in(delta: timedelta) -> None:
-        db_session.execute(
-            sa.update(Case).where(Case.tracking_code == code).values(due_at=utcnow() + delta)
-        )
+    def change(code: str, **values: object) -> None:
+        db_session.execute(sa.update(Case).where(Case.tracking_code == code).values(**values))
         db_session.commit()
 
     before = scrape()
     code, _key, _token = file_a_case()
-    assert _value(scrape(), "suggestion_cases_open") == _value(before, "suggestion_cases_open") + 1
-    due_in(timedelta(hours=2))
+    waiting, _key, _token = file_a_case()
+    closed, _key, _token = file_a_case()
+    change(waiting, status="awaiting_info", due_at=utcnow() + timedelta(days=60))
+    change(closed, status="closed", closed_at=utcnow(), due_at=utcnow() - timedelta(days=1))
+
+    def moved(text: str, name: str) -> float:
+        return _value(text, name) - _value(before, name)
+
+    now = scrape()
+    assert moved(now, "suggestion_cases_open") == 2
+    assert moved(now, "suggestion_cases_overdue") == 0
+    change(code, due_at=utcnow() + timedelta(hours=2))
     soon = scrape()
-    assert (
-        _value(soon, "suggestion_cases_due_soon") == _value(before, "suggestion_cases_due_soon") + 1
-    )
-    due_in(-timedelta(minutes=1))
+    assert moved(soon, "suggestion_cases_due_soon") == 1
+    assert moved(soon, "suggestion_cases_overdue") == 0
+    change(code, due_at=utcnow() - timedelta(minutes=1))
+    change(waiting, due_at=utcnow() - timedelta(days=1))
     late = scrape()
-    assert (
-        _value(late, "suggestion_cases_overdue") == _value(before, "suggestion_cases_overdue") + 1
-    )
-    assert _value(late, "suggestion_cases_due_soon") == _value(before, "suggestion_cases_due_soon")
+    assert moved(late, "suggestion_cases_overdue") == 2
+    assert moved(late, "suggestion_cases_due_soon") == 0
+    assert moved(late, "suggestion_cases_open") == 2
+
+
+def test_a_database_that_does_not_answer_still_leaves_the_request_figures():
+    from suggestion import create_app
+    from suggestion.core.extensions import db
+    from tests.helpers import free_port
+
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/suggestion"
+    down = create_app("testing", {"SQLALCHEMY_DATABASE_URI": nowhere, "METRICS_TOKEN": TOKEN})
+    response = down.test_client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert _value(text, "suggestion_domain_metrics_up") == 0
+    assert "suggestion_http_requests_total" in text
+    with down.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_the_gauges_show_the_outbox_the_sweep_and_the_jobs(scrape, file_a_case, db_session, ctx):

@@ -58,7 +58,7 @@ def _scrape(site: SiteProcess, token: str | None = TOKEN) -> tuple[int, str]:
 
 
 def _value(text: str, name: str, **labels: str) -> float:
-    """The value of one sample of the exposition text (0 if absent)."""
+    """The value of one sample of the exposition text; a missing one fails."""
     for line in text.splitlines():
         if line.startswith("#") or not line.startswith(name):
             continue
@@ -70,7 +70,7 @@ def _value(text: str, name: str, **labels: str) -> float:
             metric, found = sample, {}
         if metric == name and all(found.get(k) == v for k, v in labels.items()):
             return float(value)
-    return 0.0
+    raise AssertionError(f"no sample {name}{labels or ''} in /metrics")
 
 
 def _json_lines(path: Path) -> list[dict[str, Any]]:
@@ -186,6 +186,10 @@ def test_metrics_and_logs_of_a_site_at_work_hold_no_personal_data(app, live_db, 
             >= 2
         )
         assert 'suggestion_jobs{status="pending"}' in after
+        assert _value(after, "suggestion_domain_metrics_up") == 1
+        # The Celery worker's figures came through its own files in the folder.
+        writers = {path.stem.rpartition("_")[2] for path in (tmp_path / "metrics").glob("*.db")}
+        assert str(worker.pid) in writers and len(writers) >= 2, writers
     finally:
         site.stop()
         worker.terminate()
@@ -216,7 +220,9 @@ def test_metrics_and_logs_of_a_site_at_work_hold_no_personal_data(app, live_db, 
     assert receipt_task and receipt_task[0]["task"] == TaskName.DELIVER_NOTIFICATION.value
     assert receipt_task[0]["task_id"] and receipt_task[0]["outcome"] == "succeeded"
 
-    everything = (tmp_path / "site.log").read_text() + worker_log.read_text()
+    everything = "\n".join(
+        [(tmp_path / "site.log").read_text(), worker_log.read_text(), before, after]
+    )
     secrets = [
         *CITIZEN.values(),
         CITIZEN["email"].split("@")[0],

@@ -77,8 +77,19 @@ def _monitoring_problems(config: Mapping[str, Any]) -> list[str]:
                 f"METRICS_ALLOWED_ADDRESSES: {entry.strip()!r} is not an address or a network "
                 "(it allows nobody)"
             )
+    if not token and not str(config.get("METRICS_ALLOWED_ADDRESSES") or "").strip():
+        found.append(
+            "neither METRICS_TOKEN nor METRICS_ALLOWED_ADDRESSES is set: /metrics answers "
+            "404 to everyone, so nothing watches the deadlines (README, 'Monitoring')"
+        )
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder and not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+    if not folder:
+        found.append(
+            "PROMETHEUS_MULTIPROC_DIR is not set: each scrape of /metrics would count one "
+            "gunicorn worker's requests (set it to /run/suggestion/metrics, "
+            "deploy/suggestion.env.example)"
+        )
+    elif not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
         found.append(
             f"PROMETHEUS_MULTIPROC_DIR={folder} is not a folder this user may write: "
             "install deploy/systemd/suggestion.tmpfiles.conf (systemd-tmpfiles --create)"

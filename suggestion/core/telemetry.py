@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextlib import suppress
 from typing import Any
 
 from celery.exceptions import Retry
@@ -81,7 +82,7 @@ def init_app(app: Flask) -> None:
 def _start() -> None:
     g.request_started = time.perf_counter()
     g.request_id = request_id_from(request.headers.get("X-Request-ID"))
-    REQUEST_ID.set(g.request_id)
+    g.request_id_token = REQUEST_ID.set(g.request_id)
 
 
 def _finish(response: Response) -> Response:
@@ -111,7 +112,14 @@ def _finish(response: Response) -> Response:
 
 
 def _forget(_error: BaseException | None) -> None:
-    REQUEST_ID.set(None)
+    """Back to the id there was before the request (none, or a task's when
+    a task makes a request context of its own)."""
+    token = g.pop("request_id_token", None)
+    if token is None:
+        return
+    # A token set in another context (a thread of its own) has nothing to undo here.
+    with suppress(ValueError):
+        REQUEST_ID.reset(token)
 
 
 # --- Tasks ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from suggestion.cases.attachments import STAGED
 from suggestion.core.time import utcnow
 from suggestion.ops import dumps
 from suggestion.ops.manifest import BackupError
@@ -77,6 +78,11 @@ def create(engine: sa.Engine, upload_dir: Path, folder: Path) -> Created:
         raise BackupError(f"{folder} is inside UPLOAD_DIR; keep backups elsewhere")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BackupError(f"{folder} is not an empty folder; give a new one for each backup")
+    if not upload_dir.is_dir() and _stored_files(engine):
+        raise BackupError(
+            f"UPLOAD_DIR ({upload_dir}) is not a folder, yet the database names stored files:"
+            " is the site's environment file loaded (README, 'Production', sflask)?"
+        )
     made = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -163,21 +169,34 @@ def restore(engine: sa.Engine, upload_dir: Path, folder: Path, migrations: str) 
     )
 
 
+def _stored_files(engine: sa.Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text("SELECT count(*) FROM attachments")).scalar_one())
+
+
 def _copy_uploads(upload_dir: Path, target: Path) -> tuple[list[FileEntry], int]:
     """Copy every file under ``upload_dir``; return their entries and how
     many vanished between the listing and their copy."""
     copied: list[FileEntry] = []
     vanished = 0
     folders = {target}
-    for source in _files_under(upload_dir):
+    listed = set(_files_under(upload_dir))
+    for source in sorted(listed):
         relative = source.relative_to(upload_dir)
         try:
             size, sha256 = copy_file(source, target / relative)
         except FileNotFoundError:
             if source.exists():
                 raise  # the target's folder, not the source, is missing
-            vanished += 1
-            continue
+            settled = source.with_name(source.name.removesuffix(STAGED))
+            if source.name.endswith(STAGED) and settled.exists() and settled not in listed:
+                # A file left staged was moved into place meanwhile: its row
+                # is in the dump, so the file must be in the backup.
+                source, relative = settled, settled.relative_to(upload_dir)
+                size, sha256 = copy_file(source, target / relative)
+            else:
+                vanished += 1
+                continue
         copied.append(FileEntry(f"{UPLOADS}/{relative.as_posix()}", size, sha256))
         folders.update(p for p in (target / relative).parents if p.is_relative_to(target))
     for folder in folders:

@@ -6,6 +6,9 @@ backup holds citizens' personal data, and its command's output goes to logs.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -32,7 +35,8 @@ def create(directory: Path) -> None:
     Run it as the owner role (DATABASE_URL of the role that runs flask db
     upgrade): the site's role may not read every sequence."""
     try:
-        made = backup.create(db.engine, Path(current_app.config["UPLOAD_DIR"]), directory)
+        with _umask(0o077):  # citizens' personal data: the backup's owner alone reads it
+            made = backup.create(db.engine, Path(current_app.config["UPLOAD_DIR"]), directory)
     except BackupError as error:
         raise click.ClickException(f"{error}; no backup was written") from None
     click.echo(
@@ -55,12 +59,13 @@ def restore(directory: Path) -> None:
     if not directory.is_dir():
         raise click.ClickException(f"{directory} is not a folder; nothing was restored")
     try:
-        done = backup.restore(
-            db.engine,
-            Path(current_app.config["UPLOAD_DIR"]),
-            directory,
-            str(current_app.extensions["migrate"].directory),
-        )
+        with _umask(0o027):  # as the site's units write (UMask=0027 in deploy/systemd/)
+            done = backup.restore(
+                db.engine,
+                Path(current_app.config["UPLOAD_DIR"]),
+                directory,
+                str(current_app.extensions["migrate"].directory),
+            )
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
@@ -77,6 +82,17 @@ def restore(directory: Path) -> None:
         )
     for number, step in enumerate(steps, start=1):
         click.echo(f"next ({number}): {step}")
+
+
+@contextmanager
+def _umask(mask: int) -> Iterator[None]:
+    """Files and folders made meanwhile get no more than ``~mask``, whatever
+    the shell's umask (a root shell's 022 would let every local user read them)."""
+    previous = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def _files(count: int) -> str:

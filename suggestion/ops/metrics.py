@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
+from datetime import timedelta
 from datetime import UTC
 from typing import Any
 
@@ -37,15 +39,25 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from suggestion.calendar.services import holiday_dates
+from suggestion.calendar.workdays import add_working_days
+from suggestion.cases.models import Case
+from suggestion.cases.states import OPEN_STATES
+from suggestion.cases.states import values
 from suggestion.core.extensions import db
 from suggestion.core.jobs import BackgroundJob
 from suggestion.core.jobs import JobStatus
+from suggestion.core.settings import agency_zone
+from suggestion.core.time import end_of_day
+from suggestion.core.time import local_date
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 from suggestion.ops.health import bp
+from suggestion.sla.digest import DUE_SOON_DAYS
 from suggestion.sla.models import SweepRun
-from suggestion.sla.status import open_cases_by_time_left
+
+log = logging.getLogger(__name__)
 
 
 @bp.get("/metrics")
@@ -118,7 +130,15 @@ class DomainCollector(Collector):
         self._kept: tuple[float, dict[str, Any]] | None = None
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        figures = self._figures()
+        figures, counted = self._figures()
+        yield GaugeMetricFamily(
+            "suggestion_domain_metrics_up",
+            "1 if the gauges below were counted (now or a moment ago); 0 if the "
+            "database did not answer, and they are the last ones counted, if any.",
+            value=1 if counted else 0,
+        )
+        if figures is None:
+            return
         for name, help_text in GAUGES.items():
             yield GaugeMetricFamily(name, help_text, value=figures[name])
         jobs = GaugeMetricFamily(
@@ -128,21 +148,31 @@ class DomainCollector(Collector):
             jobs.add_metric([status.value], figures["jobs"].get(status.value, 0))
         yield jobs
 
-    def _figures(self) -> dict[str, Any]:
+    def _figures(self) -> tuple[dict[str, Any] | None, bool]:
+        """The figures, and whether they could be counted. A database that
+        does not answer costs the scrape only these gauges: the request and
+        task figures are served still, and the last gauges with them."""
         with self._lock:
             now = time.monotonic()
             seconds = float(current_app.config["METRICS_CACHE_SECONDS"])
             if self._kept is None or now - self._kept[0] >= seconds:
-                self._kept = (now, count_figures())
-            return self._kept[1]
+                try:
+                    figures = count_figures()
+                except sa.exc.SQLAlchemyError:
+                    db.session.rollback()
+                    log.warning("metrics: the database did not answer; the gauges are stale")
+                    return (self._kept[1] if self._kept else None), False
+                self._kept = (now, figures)
+            return self._kept[1], True
 
 
 GAUGES = {
     "suggestion_cases_open": "Cases being worked on (received, screening, awaiting "
     "information, in progress).",
-    "suggestion_cases_overdue": "Open cases past their deadline (not those paused while "
-    "awaiting the filer).",
-    "suggestion_cases_due_soon": "Open cases due today or within 3 working days.",
+    "suggestion_cases_overdue": "Open cases past their deadline (as the staff queue and the "
+    "published figures count them).",
+    "suggestion_cases_due_soon": "Open cases not yet overdue, due by the end of the 3rd "
+    "working day from today.",
     "suggestion_outbox_pending": "E-mails waiting to be delivered.",
     "suggestion_outbox_failed": "E-mails given up on after every attempt.",
     "suggestion_outbox_oldest_pending_seconds": "Age of the oldest e-mail waiting "
@@ -155,8 +185,8 @@ GAUGES = {
 def count_figures() -> dict[str, Any]:
     """The gauges, from indexed queries over the open cases, the unsent
     e-mails, the newest sweep run and the jobs."""
-    buckets = dict(open_cases_by_time_left())
     now = utcnow()
+    cases = _case_figures(now)
     outbox = {
         status: (count, oldest)
         for status, count, oldest in db.session.execute(
@@ -183,15 +213,33 @@ def count_figures() -> dict[str, Any]:
     )
     db.session.rollback()  # a read: end the transaction, hold nothing
     return {
-        "suggestion_cases_open": sum(buckets.values()),
-        "suggestion_cases_overdue": buckets["overdue"],
-        "suggestion_cases_due_soon": buckets["due today"] + buckets["due within 3 working days"],
+        "suggestion_cases_open": cases.open,
+        "suggestion_cases_overdue": cases.overdue,
+        "suggestion_cases_due_soon": cases.due_soon,
         "suggestion_outbox_pending": pending,
         "suggestion_outbox_failed": outbox.get(NotificationStatus.FAILED.value, (0, None))[0],
         "suggestion_outbox_oldest_pending_seconds": _age(now, oldest),
         "suggestion_sweep_last_success_timestamp_seconds": _timestamp(last_sweep),
         "jobs": {str(status): count for status, count in jobs.items()},
     }
+
+
+def _case_figures(now: datetime) -> sa.Row[int, int, int]:
+    """Open, overdue and due-soon cases in one pass over the open cases'
+    index (ix_cases_open_due_at): what the staff queue and the published
+    "overdue now" count, whatever the history holds."""
+    tz = agency_zone()
+    today = local_date(now, tz)
+    holidays = holiday_dates(today, today + timedelta(days=3 * DUE_SOON_DAYS + 60))
+    soon = end_of_day(add_working_days(today, DUE_SOON_DAYS, holidays), tz)
+    count = sa.func.count()
+    return db.session.execute(
+        sa.select(
+            count.label("open"),
+            count.filter(Case.due_at < now).label("overdue"),
+            count.filter(Case.due_at >= now, Case.due_at <= soon).label("due_soon"),
+        ).where(Case.status.in_(values(OPEN_STATES)))
+    ).one()
 
 
 def _age(now: datetime, then: datetime | None) -> float:
