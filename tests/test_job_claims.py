@@ -44,7 +44,10 @@ pytestmark = [pytest.mark.worker]
 GRACE = 0.5  # seconds: the workers' REQUEUE_GRACE_SECONDS
 PRESUMED_DEAD = timedelta(seconds=GRACE * HEARTBEAT_GRACES)
 CASES = 1500
-BATCH = 10  # cases per committed batch of the recomputation, each with its beat
+# Cases per committed batch of the recomputation, each with its beat: small
+# enough that the job runs well past PRESUMED_DEAD + GRACE (3 s) on a fast,
+# quiet machine (with 10 it once ended at 3.1 s, too soon to show anything).
+BATCH = 5
 NOTHING = {"notifications": 0, "jobs": 0}
 
 
