@@ -85,6 +85,8 @@ class Config:
         self.SLA_SWEEP_BATCH = int(_env("SLA_SWEEP_BATCH", "500") or 500)
         # Open cases per committed batch of a deadline recomputation (a job).
         self.SLA_RECOMPUTE_BATCH = int(_env("SLA_RECOMPUTE_BATCH", "200") or 200)
+        # Cases per committed batch of the retention run (suggestion.cases.anonymise).
+        self.RETENTION_BATCH = int(_env("RETENTION_BATCH", "500") or 500)
         # How late a pending notification or job must be before the requeue
         # publishes it again; a running job is presumed dead after five of these
         # without a heartbeat (suggestion.core.jobs).

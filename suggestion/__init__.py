@@ -18,6 +18,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion import errors
     from suggestion.admin import audit as _admin_audit  # noqa: F401  (its routes)
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
+    from suggestion.admin import retention as _admin_retention  # noqa: F401  (its routes)
     from suggestion.admin.views import bp as admin_bp
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401

@@ -384,6 +384,9 @@ def init_app(app: Flask) -> None:
     from suggestion.ops.commands import backup_cli
 
     app.cli.add_command(backup_cli)
+    from suggestion.ops.privacy import privacy_cli
+
+    app.cli.add_command(privacy_cli)
     # Beside `flask db upgrade` (Flask-Migrate's group), where operators look.
     from flask_migrate.cli import db as db_cli
 

@@ -28,7 +28,7 @@ WORK_TABLES = (
     "attachments", "case_pauses", "case_events", "notifications",
     "complainants", "cases", "tracking_sequences", "users", "reply_templates",
     "sla_alerts", "sweep_runs", "background_jobs", "admin_events",
-    "login_failures", "recovery_codes",
+    "login_failures", "recovery_codes", "legal_holds", "retention_periods",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 

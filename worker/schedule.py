@@ -37,6 +37,12 @@ def beat_schedule(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "task": TaskName.SWEEP_STAGED_FILES.value,
             "schedule": crontab(hour=3, minute=15),
         },
+        # The filer's personal data of cases past their retention period,
+        # anonymised (suggestion.cases.anonymise); at night, after the files.
+        "privacy-retention": {
+            "task": TaskName.RETENTION.value,
+            "schedule": crontab(hour=3, minute=45),
+        },
         # Last month's SLA report to managers and administrators (the task
         # skips every day but the first working day of the month).
         "reports-monthly": {

@@ -16,6 +16,7 @@ from celery import Task
 from flask import current_app
 
 from suggestion.cases import attachments
+from suggestion.cases.anonymise import run_retention
 from suggestion.core.extensions import db
 from suggestion.core.jobs import beat
 from suggestion.core.jobs import claim_job
@@ -103,6 +104,12 @@ def ensure_next_year() -> int:
 @shared_task(name=TaskName.SWEEP_STAGED_FILES)
 def sweep_staged_files() -> dict[str, int]:
     return attachments.sweep_staged()
+
+
+@shared_task(name=TaskName.RETENTION, ignore_result=True)
+def retention() -> dict[str, Any]:
+    report = run_retention()  # commits after each batch
+    return {"skipped": report.skipped, "files": report.files, **report.cases}
 
 
 @shared_task(name=TaskName.RUN_JOB)

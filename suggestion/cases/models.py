@@ -132,6 +132,15 @@ class Case(Base):
         # reads each in keyset batches, and many cases share a moment (the
         # start of a due day).
         *(sa.Index(f"ix_cases_{column}_id", column, "id") for column in SWEEP_THRESHOLDS),
+        # The retention run: the cases not yet anonymised, a keyset batch at a
+        # time (suggestion.cases.anonymise); anonymised ones leave the index.
+        sa.Index(
+            "ix_cases_not_anonymised_id",
+            "id",
+            postgresql_include=["kind", "status", "resolved_at", "closed_at", "updated_at"],
+            postgresql_where=sa.text("anonymised_at IS NULL"),
+            sqlite_where=sa.text("anonymised_at IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -179,6 +188,9 @@ class Case(Base):
     # The filer's rating of the outcome, 1 (poor) to 5 (very good).
     satisfaction: Mapped[int | None]
     rated_at: Mapped[datetime | None]
+    # When the filer's personal data was removed, its retention period past
+    # (suggestion.cases.anonymise); the figures are untouched.
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: two officers acting at once cannot overwrite

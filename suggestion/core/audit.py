@@ -51,6 +51,10 @@ class AdminAction(enum.StrEnum):
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     TWO_FACTOR_RESET = "two_factor_reset"
     PERSONAL_DATA_EXPORTED = "personal_data_exported"
+    RETENTION_CHANGED = "retention_changed"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    PERSONAL_DATA_ANONYMISED = "personal_data_anonymised"
 
 
 ADMIN_ACTION_LABELS = {
@@ -71,6 +75,12 @@ ADMIN_ACTION_LABELS = {
     AdminAction.TWO_FACTOR_DISABLED: _l("Two-factor log-in turned off"),
     AdminAction.TWO_FACTOR_RESET: _l("Two-factor log-in reset by an administrator"),
     AdminAction.PERSONAL_DATA_EXPORTED: _l("Personal data exported"),
+    AdminAction.RETENTION_CHANGED: _l("Retention period of personal data changed"),
+    AdminAction.LEGAL_HOLD_PLACED: _l("Legal hold placed on a case"),
+    AdminAction.LEGAL_HOLD_LIFTED: _l("Legal hold lifted"),
+    AdminAction.PERSONAL_DATA_ANONYMISED: _l(
+        "Filer's personal data anonymised (retention period past)"
+    ),
 }
 
 

@@ -21,6 +21,7 @@ class TaskName(enum.StrEnum):
     ENSURE_NEXT_YEAR = "calendar.ensure_next_year"
     RUN_JOB = "jobs.run"
     SWEEP_STAGED_FILES = "files.sweep_staged"
+    RETENTION = "privacy.retention"
 
 
 class JobName(enum.StrEnum):

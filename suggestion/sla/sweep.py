@@ -13,8 +13,7 @@ SQLite has a single writer).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -38,6 +37,7 @@ from suggestion.cases.states import RUNNING_STATES
 from suggestion.cases.states import Status
 from suggestion.cases.states import values
 from suggestion.core.extensions import db
+from suggestion.core.locks import advisory_lock
 from suggestion.core.settings import agency_zone
 from suggestion.core.settings import public_url
 from suggestion.core.time import format_date
@@ -93,23 +93,9 @@ class SweepReport:
         self.counts[key] += n
 
 
-@contextmanager
-def sweep_lock() -> Iterator[bool]:
-    """True if this process may sweep now; held on a connection of its own,
-    which PostgreSQL releases by itself if the worker dies."""
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
-    with engine.connect() as conn:
-        acquired = bool(conn.scalar(sa.select(sa.func.pg_try_advisory_lock(SWEEP_LOCK_KEY))))
-        conn.commit()
-        try:
-            yield acquired
-        finally:
-            if acquired:
-                conn.execute(sa.select(sa.func.pg_advisory_unlock(SWEEP_LOCK_KEY)))
-                conn.commit()
+def sweep_lock() -> AbstractContextManager[bool]:
+    """True if this process may sweep now (suggestion.core.locks)."""
+    return advisory_lock(SWEEP_LOCK_KEY)
 
 
 def _insert(table: Any) -> Any:

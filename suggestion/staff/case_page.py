@@ -18,12 +18,14 @@ from flask import url_for
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from suggestion.auth.permissions import can_administer
 from suggestion.cases import actions as service
 from suggestion.cases import attachments
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
 from suggestion.cases.models import ReplyTemplate
+from suggestion.cases.retention import hold_of
 from suggestion.cases.similar import possible_duplicates
 from suggestion.cases.similar import REASON_LABELS
 from suggestion.cases.states import Kind
@@ -96,6 +98,9 @@ def render_case(case: Case, status: int = 200, failed: tuple[str, Any] | None = 
         failed_action=failed[0] if failed else None,
         reply_templates=_reply_templates(case),
         duplicates=possible_duplicates(who, case),
+        # Legal holds are the administrators' (DESIGN §5, suggestion.admin.retention).
+        can_hold=can_administer(who.user),
+        legal_hold=hold_of(case) if can_administer(who.user) else None,
         REASON_LABELS=REASON_LABELS,
         # A duplicate merges in one click when this person may merge it now.
         can_merge=any(a.name == "merge" for a, _form in actions),
