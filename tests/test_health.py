@@ -136,6 +136,7 @@ def test_check_deploy_names_what_monitoring_and_the_logs_need(monkeypatch, tmp_p
     assert "neither METRICS_TOKEN nor METRICS_ALLOWED_ADDRESSES" in said()
     assert "METRICS_TOKEN is weak" in said(METRICS_TOKEN="short")
     assert "METRICS_TOKEN" not in said(METRICS_TOKEN="x" * 40)
+    assert "outside ASCII" in said(METRICS_TOKEN="รหัส" * 10)
     assert "'10.0.0.0/33' is not an address" in said(METRICS_ALLOWED_ADDRESSES="::1, 10.0.0.0/33")
     assert "METRICS_ALLOWED_ADDRESSES" not in said(
         METRICS_ALLOWED_ADDRESSES="127.0.0.1, 10.0.0.0/8"

@@ -63,7 +63,12 @@ def _monitoring_problems(config: Mapping[str, Any]) -> list[str]:
             "and no request id to find them by"
         )
     token = config.get("METRICS_TOKEN") or ""
-    if token and len(token) < MIN_SECRET_LENGTH:
+    if token and not (token.isascii() and token.isprintable() and " " not in token):
+        found.append(
+            "METRICS_TOKEN has spaces or characters outside ASCII: a scraper's header cannot "
+            'carry it (python -c "import secrets; print(secrets.token_urlsafe(32))")'
+        )
+    elif token and len(token) < MIN_SECRET_LENGTH:
         found.append(
             f"METRICS_TOKEN is weak: use at least {MIN_SECRET_LENGTH} random characters, "
             "or none (and METRICS_ALLOWED_ADDRESSES)"
