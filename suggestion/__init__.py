@@ -19,6 +19,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.admin import audit as _admin_audit  # noqa: F401  (its routes)
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
     from suggestion.admin import retention as _admin_retention  # noqa: F401  (its routes)
+    from suggestion.admin.privacy import bp as privacy_bp
     from suggestion.admin.views import bp as admin_bp
     from suggestion.api.views import bp as api_bp
     from suggestion.auth import session as _user_loader  # noqa: F401
@@ -75,6 +76,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(ops_bp)
     extensions.csrf.exempt(api_bp)

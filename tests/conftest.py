@@ -29,6 +29,8 @@ WORK_TABLES = (
     "complainants", "cases", "tracking_sequences", "users", "reply_templates",
     "sla_alerts", "sweep_runs", "background_jobs", "admin_events",
     "login_failures", "recovery_codes", "legal_holds", "retention_periods",
+    "login_failures", "recovery_codes", "subject_request_alerts", "subject_request_cases",
+    "subject_requests",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 

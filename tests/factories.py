@@ -72,7 +72,7 @@ def make_user(role: str, division: str, email: str | None = None) -> Any:
         division_id=division_row.id,
     )
     user.set_password(PASSWORD)
-    if role in ("admin", "integrity"):
+    if role in ("admin", "integrity", "privacy"):
         user.totp_secret = TOTP_SECRET
         user.totp_enabled_at = utcnow()
     db.session.add(user)

@@ -34,6 +34,7 @@ ROLE_LABELS = {
     Role.INTEGRITY: _l("Integrity officer"),
     Role.MANAGER: _l("Manager"),
     Role.ADMIN: _l("Administrator"),
+    Role.PRIVACY: _l("Data protection officer"),
 }
 
 

@@ -21,6 +21,8 @@ class Role(enum.StrEnum):
     INTEGRITY = "integrity"  # the only staff who see corruption reports
     MANAGER = "manager"
     ADMIN = "admin"
+    # The data protection officer: the register of data-subject requests only.
+    PRIVACY = "privacy"
 
 
 class Division(Base):

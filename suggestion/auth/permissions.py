@@ -30,6 +30,18 @@ def would_administer(role: str, is_active: bool) -> bool:
     return is_active and Role(role) in ADMINISTRATORS
 
 
+def can_handle_subject_requests(user: User) -> bool:
+    """The register of data-subject requests: the data protection officer
+    and administrators (docs/decisions.md, "The data protection officer")."""
+    return user.is_active and role_of(user) in {Role.PRIVACY, Role.ADMIN}
+
+
+def works_cases(user: User) -> bool:
+    """Whether the staff desk (the queue, cases, intake) is for this account:
+    every role but the data protection officer's."""
+    return role_of(user) != Role.PRIVACY
+
+
 def can_read_reports(user: User) -> bool:
     """Managers (their division) and administrators (the agency)."""
     return user.is_active and role_of(user) in {Role.MANAGER, Role.ADMIN}

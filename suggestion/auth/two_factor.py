@@ -29,7 +29,7 @@ from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 
-REQUIRED_FOR = frozenset({Role.ADMIN, Role.INTEGRITY})
+REQUIRED_FOR = frozenset({Role.ADMIN, Role.INTEGRITY, Role.PRIVACY})
 ISSUER = "Suggestion"
 STEP_SECONDS = 30
 DRIFT_STEPS = 1  # a code from the step before or after is accepted (a phone's clock)

@@ -58,3 +58,13 @@ def working_days_between(after: date, until: date, holidays: Container[date]) ->
             count += 1
         day += ONE_DAY
     return count
+
+
+def add_calendar_days(start: date, n: int) -> date:
+    """The N-th calendar day after ``start`` (``start`` itself is never
+    counted, s.193/3): a period of days that the law counts without setting
+    weekends and holidays aside, such as a data-subject request's 30 days
+    (PDPA s.30)."""
+    if n < 0:
+        raise ValueError("a period of calendar days cannot be negative")
+    return start + timedelta(days=n)

@@ -37,6 +37,8 @@ class StaffAccess:
     def clause(self) -> sa.ColumnElement[bool]:
         """A WHERE clause selecting the cases this person may see."""
         not_corruption = Case.kind != Kind.CORRUPTION
+        if self.role == Role.PRIVACY:  # the register of requests, not the cases
+            return sa.false()
         if self.role == Role.ADMIN:
             if self.unlocked:
                 return sa.or_(not_corruption, Case.id.in_(self.unlocked))
@@ -47,7 +49,7 @@ class StaffAccess:
         return sa.and_(not_corruption, in_reach)
 
     def can_view(self, case: Case) -> bool:
-        if not self.user.is_active:
+        if not self.user.is_active or self.role == Role.PRIVACY:
             return False
         if case.kind == Kind.CORRUPTION:
             return self.role == Role.INTEGRITY or (

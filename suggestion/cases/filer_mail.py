@@ -37,11 +37,15 @@ class DeadlineCause(enum.StrEnum):
     RECOUNTED = "recounted"  # counted again on an operator's command
 
 
-def filer_address(case: Case) -> str | None:
+def filer_address(case: Case, *, courtesy: bool = False) -> str | None:
     """The address the filer may be e-mailed at: none for an anonymous filing
-    or one withheld at filing (the daily cap)."""
+    or one withheld at filing (the daily cap). A ``courtesy`` e-mail, one the
+    handling of the case does not need, goes to none once the filer has
+    restricted the processing of their data (PDPA s.34)."""
     complainant = case.complainant
     if case.is_anonymous or complainant is None or complainant.is_email_withheld:
+        return None
+    if courtesy and complainant.processing_restricted_at is not None:
         return None
     return complainant.email or None
 

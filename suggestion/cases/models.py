@@ -230,6 +230,9 @@ class Complainant(Base):
     email_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     phone_digest: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     anonymised_at: Mapped[datetime | None]
+    # Processing restricted at the filer's request (PDPA s.34): the case goes
+    # on, but the e-mails it does not need (progress updates) stop.
+    processing_restricted_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="complainant")
 

@@ -55,6 +55,12 @@ class AdminAction(enum.StrEnum):
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
     PERSONAL_DATA_ANONYMISED = "personal_data_anonymised"
+    SUBJECT_REQUEST_REGISTERED = "subject_request_registered"
+    SUBJECT_REQUEST_CLOSED = "subject_request_closed"
+    CONTACT_RECTIFIED = "contact_rectified"
+    CONTACT_ERASED = "contact_erased"
+    ERASURE_REFUSED = "erasure_refused"
+    PROCESSING_RESTRICTED = "processing_restricted"
 
 
 ADMIN_ACTION_LABELS = {
@@ -81,6 +87,12 @@ ADMIN_ACTION_LABELS = {
     AdminAction.PERSONAL_DATA_ANONYMISED: _l(
         "Filer's personal data anonymised (retention period past)"
     ),
+    AdminAction.SUBJECT_REQUEST_REGISTERED: _l("Data-subject request registered"),
+    AdminAction.SUBJECT_REQUEST_CLOSED: _l("Data-subject request closed"),
+    AdminAction.CONTACT_RECTIFIED: _l("Filer's contact details rectified"),
+    AdminAction.CONTACT_ERASED: _l("Filer's contact details erased"),
+    AdminAction.ERASURE_REFUSED: _l("Erasure refused"),
+    AdminAction.PROCESSING_RESTRICTED: _l("Processing of a filer's data restricted"),
 }
 
 
@@ -89,11 +101,13 @@ class AdminActor(enum.StrEnum):
 
     COMMAND_LINE = "command line"  # `flask users create`, `flask holidays sync` …
     SYSTEM = "system"  # the scheduled jobs (next year's holidays)
+    FILER = "filer"  # on /track, with the case's code and key (data-subject requests)
 
 
 ADMIN_ACTOR_LABELS = {
     AdminActor.COMMAND_LINE: _l("Command line"),
     AdminActor.SYSTEM: _l("The system"),
+    AdminActor.FILER: _l("The filer (with the access key)"),
 }
 
 # Keys a diff may never carry, whatever a caller passes: a password or its hash.

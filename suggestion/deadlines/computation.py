@@ -16,6 +16,7 @@ from datetime import datetime
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from suggestion.calendar.workdays import add_calendar_days
 from suggestion.calendar.workdays import add_working_days
 from suggestion.calendar.workdays import subtract_working_days
 from suggestion.core.time import end_of_day
@@ -154,4 +155,40 @@ def case_deadlines(
         remind_at=max(moments.remind_at, now),
         final_remind_at=max(moments.final_remind_at, now),
         escalate_at=max(moments.escalate_at, now),
+    )
+
+
+@dataclass(frozen=True)
+class CalendarDeadlines:
+    """A deadline counted in calendar days and the sweep's thresholds for it:
+    reminders at the start of the day N and M days before the due day, and
+    escalation as soon as the due day has ended."""
+
+    due_at: datetime
+    remind_at: datetime
+    final_remind_at: datetime
+    escalate_at: datetime
+
+
+def calendar_deadlines(
+    received_at: datetime,
+    days: int,
+    tz: ZoneInfo,
+    *,
+    now: datetime,
+    remind_before_days: int = 7,
+    final_remind_before_days: int = 2,
+) -> CalendarDeadlines:
+    """The end of the N-th calendar day after the local day of receipt, in
+    UTC, and its thresholds (a moment already past is ``now``, as for a case,
+    so that the next sweep still sees it). Weekends and holidays count."""
+    due_day = add_calendar_days(local_date(received_at, tz), days)
+    due_at = end_of_day(due_day, tz)
+    return CalendarDeadlines(
+        due_at=due_at,
+        remind_at=max(start_of_day(due_day - timedelta(days=remind_before_days), tz), now),
+        final_remind_at=max(
+            start_of_day(due_day - timedelta(days=final_remind_before_days), tz), now
+        ),
+        escalate_at=max(due_at + timedelta(seconds=1), now),
     )

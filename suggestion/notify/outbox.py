@@ -46,6 +46,9 @@ SUBJECTS = {
     "digest": _l("Your cases due soon and overdue, %(date)s"),
     "holidays_loaded": _l("Holidays of %(year)s loaded: please check them"),
     "monthly_report": _l("Monthly SLA report, %(month)s"),
+    "request_remind": _l("Reminder: data-subject request %(number)s is due on %(due_date)s"),
+    "request_final_remind": _l("Due soon: data-subject request %(number)s, on %(due_date)s"),
+    "request_escalate": _l("Overdue: data-subject request %(number)s was due on %(due_date)s"),
 }
 
 # What each e-mail is, for the administrators' list of failed ones.
@@ -65,6 +68,9 @@ TEMPLATE_LABELS = {
     "digest": _l("Daily digest to staff"),
     "holidays_loaded": _l("Holidays loaded, to administrators"),
     "monthly_report": _l("Monthly report to managers"),
+    "request_remind": _l("Data-subject request reminder"),
+    "request_final_remind": _l("Data-subject request due soon"),
+    "request_escalate": _l("Data-subject request overdue, to administrators"),
 }
 
 

@@ -52,6 +52,7 @@ from suggestion.notify.outbox import render_email
 from suggestion.sla.models import AlertKind
 from suggestion.sla.models import SlaAlert
 from suggestion.sla.models import SweepRun
+from suggestion.sla.requests import sweep_requests
 
 SWEEP_LOCK_KEY = 0x53_4C_41  # "SLA", for pg_try_advisory_lock
 STAFF_LOCALE = "th"  # for an account that never chose a language
@@ -225,7 +226,7 @@ def _messages(
     rows: list[OutboxRow] = []
     if kind == AlertKind.PROGRESS:
         for case in cases:
-            address = filer_address(case)
+            address = filer_address(case, courtesy=True)
             if address is None:
                 continue
             rendered = render_email(
@@ -338,6 +339,7 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
                 db.session.commit()
                 if after is None:
                     break
+        sweep_requests(since, now, batch_size, report.add)
         run.finished_at = utcnow()
         run.counts = dict(report.counts)
         db.session.commit()

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
+from suggestion.auth.permissions import works_cases
 from suggestion.auth.views import guard_staff_session
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.codes import normalise_tracking_code
@@ -46,8 +47,14 @@ UNLOCKED = "unlocked_cases"  # the corruption reports an administrator gave a re
 
 @bp.before_request
 @login_required
-def _staff_only() -> None:
-    """Every page here needs a log-in."""
+def _staff_only() -> Any:
+    """Every page here needs a log-in; the data protection officer's account
+    has the register of data-subject requests instead (its home is there)."""
+    if not works_cases(current_user):
+        if request.endpoint == "staff.queue":
+            return redirect(url_for("privacy.register"))
+        abort(404)
+    return None
 
 
 def access() -> StaffAccess:

@@ -1,0 +1,233 @@
+"""``/privacy/``: the register of data-subject requests (PDPA ss.30–36), for
+the data protection officer and administrators; anyone else gets 404. Each
+action is a service of suggestion.privacy.services, recorded in the audit
+trail; the bundle of a filer's data is suggestion.reports.bundles'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import Response
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from suggestion.admin.privacy_forms import CloseForm
+from suggestion.admin.privacy_forms import ConfirmForm
+from suggestion.admin.privacy_forms import RectifyForm
+from suggestion.admin.privacy_forms import RequestForm
+from suggestion.auth.permissions import can_handle_subject_requests
+from suggestion.auth.views import guard_staff_session
+from suggestion.cases.models import Case
+from suggestion.core.errors import Invalid
+from suggestion.core.extensions import db
+from suggestion.core.i18n import format_date
+from suggestion.core.time import utcnow
+from suggestion.privacy import services
+from suggestion.privacy.models import IDENTITY_LABELS
+from suggestion.privacy.models import IdentityCheck
+from suggestion.privacy.models import RequestStatus
+from suggestion.privacy.models import RIGHT_LABELS
+from suggestion.privacy.models import STATUS_LABELS
+from suggestion.privacy.models import SubjectRequest
+from suggestion.privacy.models import SubjectRight
+from suggestion.reports.bundles import data_bundle
+
+bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+bp.before_request(guard_staff_session)
+
+
+@bp.before_request
+@login_required
+def _officers_only() -> None:
+    if not can_handle_subject_requests(current_user):
+        abort(404)
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "RIGHT_LABELS": RIGHT_LABELS,
+        "IDENTITY_LABELS": IDENTITY_LABELS,
+        "REQUEST_STATUS_LABELS": STATUS_LABELS,
+        "RequestStatus": RequestStatus,
+        "erasure_refusal": services.erasure_refusal,
+    }
+
+
+def _actor() -> services.Actor:
+    return services.Actor.of(current_user)
+
+
+def _request_or_404(request_id: int) -> SubjectRequest:
+    found = db.session.get(SubjectRequest, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _case_of(found: SubjectRequest, case_id: int) -> Case:
+    """One of the request's cases; any other answers 404."""
+    for case in found.cases:
+        if case.id == case_id:
+            return case
+    abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def register() -> Any:
+    form = RequestForm()
+    if form.validate_on_submit():
+        try:
+            found = services.register(
+                _actor(),
+                name=form.requester_name.data,
+                contact=form.requester_contact.data or "",
+                right=SubjectRight(form.subject_right.data),
+                identity=IdentityCheck(form.identity_check.data),
+                note=form.note.data or "",
+                cases=services.cases_by_codes(form.tracking_codes.data),
+            )
+        except Invalid as error:
+            form.tracking_codes.errors = [str(error.message)]
+        else:
+            flash(
+                _(
+                    "The request is registered. Its deadline is %(due)s.",
+                    due=format_date(found.due_at),
+                ),
+                "success",
+            )
+            return redirect(url_for("privacy.detail", request_id=found.id), 303)
+    requests = db.session.scalars(
+        sa.select(SubjectRequest).order_by(
+            (SubjectRequest.status != RequestStatus.OPEN.value), SubjectRequest.due_at
+        )
+    ).all()
+    status = 422 if form.is_submitted() else 200
+    return render_template("privacy/register.html", form=form, requests=requests), status
+
+
+def _render(found: SubjectRequest, status: int = 200, **forms: Any) -> Any:
+    return render_template(
+        "privacy/request.html",
+        request_=found,
+        confirm=ConfirmForm(),
+        close_form=forms.get("close_form") or CloseForm(),
+        rectify_form=forms.get("rectify_form") or RectifyForm(),
+        rectify_case=forms.get("rectify_case"),
+        now=utcnow(),
+    ), status
+
+
+@bp.get("/requests/<int:request_id>")
+def detail(request_id: int) -> Any:
+    return _render(_request_or_404(request_id))
+
+
+@bp.post("/requests/<int:request_id>/export")
+def export(request_id: int) -> Any:
+    found = _request_or_404(request_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    made_at = utcnow()
+    services.record_export(_actor(), found.cases, found)
+    body = data_bundle([c.id for c in found.cases], made_at)
+    return Response(
+        body,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="personal-data-request-{found.id}.zip"'
+        },
+    )
+
+
+def _act(found: SubjectRequest, action: Any, message: str) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except Invalid as error:
+        flash(str(error.message), "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("privacy.detail", request_id=found.id), 303)
+
+
+@bp.post("/requests/<int:request_id>/cases/<int:case_id>/erase")
+def erase(request_id: int, case_id: int) -> Any:
+    found = _request_or_404(request_id)
+    case = _case_of(found, case_id)
+    return _act(
+        found,
+        lambda: services.erase_contact(_actor(), case),
+        _("The filer's contact details of %(code)s are erased.", code=case.tracking_code),
+    )
+
+
+@bp.post("/requests/<int:request_id>/cases/<int:case_id>/restrict")
+def restrict(request_id: int, case_id: int) -> Any:
+    found = _request_or_404(request_id)
+    case = _case_of(found, case_id)
+    return _act(
+        found,
+        lambda: services.restrict_processing(_actor(), case),
+        _("Processing is restricted for %(code)s.", code=case.tracking_code),
+    )
+
+
+@bp.post("/requests/<int:request_id>/refuse-erasure")
+def refuse_erasure(request_id: int) -> Any:
+    found = _request_or_404(request_id)
+    grounds = [g for g in (services.erasure_refusal(c) for c in found.cases) if g]
+    ground = grounds[0] if grounds else ""
+    return _act(
+        found,
+        lambda: services.refuse_erasure(_actor(), found, ground),
+        _("The erasure is refused, with its legal ground."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/cases/<int:case_id>/rectify")
+def rectify(request_id: int, case_id: int) -> Any:
+    found = _request_or_404(request_id)
+    case = _case_of(found, case_id)
+    form = RectifyForm()
+    if form.validate_on_submit():
+        try:
+            services.rectify_contact(
+                _actor(),
+                case,
+                name=form.name.data,
+                email=form.email.data,
+                phone=form.phone.data,
+                address=form.address.data,
+            )
+        except Invalid as error:
+            form.email.errors = [str(error.message)]
+        else:
+            flash(_("The contact details of %(code)s are corrected.", code=case.tracking_code))
+            return redirect(url_for("privacy.detail", request_id=found.id), 303)
+    return _render(found, 422, rectify_form=form, rectify_case=case)
+
+
+@bp.post("/requests/<int:request_id>/close")
+def close(request_id: int) -> Any:
+    found = _request_or_404(request_id)
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            services.close(_actor(), found, RequestStatus(form.status.data), form.outcome.data)
+        except Invalid as error:
+            form.outcome.errors = [str(error.message)]
+        else:
+            flash(_("The request is closed."), "success")
+            return redirect(url_for("privacy.detail", request_id=found.id), 303)
+    return _render(found, 422, close_form=form)

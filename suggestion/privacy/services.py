@@ -1,0 +1,281 @@
+"""The actions of the register (PDPA ss.30–36), each one recorded in the
+administrative audit trail: registering a request with its 30-day deadline,
+rectifying and erasing a filer's contact details (or refusing with the legal
+ground), restricting processing, exporting the data and closing the request.
+Like every service they flush and never commit (suggestion.core.uow)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from suggestion.auth.models import User
+from suggestion.cases.codes import normalise_tracking_code
+from suggestion.cases.filers import contact_digests
+from suggestion.cases.models import Case
+from suggestion.cases.models import Complainant
+from suggestion.cases.states import FINISHED_STATES
+from suggestion.core.audit import AdminAction
+from suggestion.core.audit import AdminActor
+from suggestion.core.audit import record_admin_change
+from suggestion.core.errors import Invalid
+from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
+from suggestion.core.time import utcnow
+from suggestion.deadlines.computation import calendar_deadlines
+from suggestion.privacy.models import FINAL_REMIND_BEFORE_DAYS
+from suggestion.privacy.models import IdentityCheck
+from suggestion.privacy.models import REMIND_BEFORE_DAYS
+from suggestion.privacy.models import REQUEST_DAYS
+from suggestion.privacy.models import RequestStatus
+from suggestion.privacy.models import SubjectRequest
+from suggestion.privacy.models import SubjectRight
+
+# The legal ground recorded when an erasure is refused while the case is
+# handled: the agency processes the data for a task in the public interest
+# (PDPA s.24(4)) and the law keeps it from erasing it then (s.33 para 2).
+OPEN_CASE_GROUND = _l(
+    "The case is still being handled: the agency processes this data to carry out "
+    "a task in the public interest (PDPA s.24(4)), so it cannot be erased until the "
+    "case has its outcome (s.33)."
+)
+CONTACT_FIELDS = ("name", "email", "phone", "address")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff account, or the filer on /track (with the key)."""
+
+    user_id: int | None
+    label: str
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.email)
+
+
+FILER = Actor(None, AdminActor.FILER.value)
+
+
+def _target(request: SubjectRequest) -> str:
+    return f"data-subject request {request.id}"
+
+
+def cases_by_codes(text: str) -> list[Case]:
+    """The cases named by tracking codes (separated by spaces or commas); an
+    unknown code is refused by name."""
+    codes = [c for c in text.replace(",", " ").split() if c]
+    if not codes:
+        raise Invalid(_l("Name at least one case by its tracking code."), code="cases")
+    normalised = []
+    for code in codes:
+        found = normalise_tracking_code(code)
+        if found is None:
+            raise Invalid(_l("%(code)s is not a tracking code.", code=code[:20]), code="cases")
+        normalised.append(found)
+    cases = list(db.session.scalars(sa.select(Case).where(Case.tracking_code.in_(normalised))))
+    missing = sorted(set(normalised) - {c.tracking_code for c in cases})
+    if missing:
+        raise Invalid(_l("There is no case %(code)s.", code=missing[0]), code="cases")
+    return cases
+
+
+def register(
+    actor: Actor,
+    *,
+    name: str,
+    contact: str,
+    right: SubjectRight,
+    identity: IdentityCheck,
+    note: str,
+    cases: Iterable[Case],
+    now: datetime | None = None,
+) -> SubjectRequest:
+    """Record a request and its deadline: 30 calendar days from the day of
+    receipt, with the sweep's reminders and escalation."""
+    now = now or utcnow()
+    cases = list(cases)
+    if not name.strip():
+        raise Invalid(_l("Give the name of the person who asked."), code="name")
+    due = calendar_deadlines(
+        now,
+        REQUEST_DAYS,
+        agency_zone(),
+        now=now,
+        remind_before_days=REMIND_BEFORE_DAYS,
+        final_remind_before_days=FINAL_REMIND_BEFORE_DAYS,
+    )
+    request = SubjectRequest(
+        received_at=now,
+        requester_name=name.strip()[:200],
+        requester_contact=contact.strip()[:300],
+        subject_right=right,
+        identity_check=identity,
+        note=note.strip(),
+        status=RequestStatus.OPEN,
+        due_at=due.due_at,
+        remind_at=due.remind_at,
+        final_remind_at=due.final_remind_at,
+        escalate_at=due.escalate_at,
+        registered_by_id=actor.user_id,
+        cases=cases,
+    )
+    db.session.add(request)
+    db.session.flush()
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.SUBJECT_REQUEST_REGISTERED,
+        _target(request),
+        {
+            "right": (None, right.value),
+            "identity_check": (None, identity.value),
+            "cases": (None, sorted(c.tracking_code for c in cases)),
+        },
+    )
+    return request
+
+
+def close(
+    actor: Actor, request: SubjectRequest, status: RequestStatus, outcome: str
+) -> SubjectRequest:
+    """Done, or refused: what was done (or the ground of the refusal) is
+    recorded, and the sweep stops watching its deadline."""
+    if request.status != RequestStatus.OPEN:
+        raise Invalid(_l("This request is already closed."), code="status")
+    if status == RequestStatus.OPEN:
+        raise Invalid(_l("Choose done or refused."), code="status")
+    if not outcome.strip():
+        raise Invalid(_l("Say what was done, or the legal ground of the refusal."), code="outcome")
+    request.status = status
+    request.outcome = outcome.strip()
+    request.closed_at = utcnow()
+    request.remind_at = request.final_remind_at = request.escalate_at = None
+    db.session.flush()
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.SUBJECT_REQUEST_CLOSED,
+        _target(request),
+        {"status": (RequestStatus.OPEN.value, status.value)},
+    )
+    return request
+
+
+def erasure_refusal(case: Case) -> str | None:
+    """Why the filer's data of this case may not be erased now, or None."""
+    if case.status not in FINISHED_STATES:
+        return str(OPEN_CASE_GROUND)
+    return None
+
+
+def _filer(case: Case) -> Complainant:
+    if case.complainant is None or case.is_anonymous:
+        raise Invalid(_l("This case was filed anonymously: it holds no contact details."))
+    return case.complainant
+
+
+def erase_contact(actor: Actor, case: Case) -> None:
+    """Erase the filer's name, e-mail, telephone and address of a case that
+    has its outcome (its figures stay); refused, with the legal ground, while
+    it is handled."""
+    if ground := erasure_refusal(case):
+        raise Invalid(ground, code="erasure")
+    filer = _filer(case)
+    if filer.anonymised_at is not None:
+        raise Invalid(_l("The contact details of this case have already been erased."))
+    held = [f for f in CONTACT_FIELDS if getattr(filer, f)]
+    for field in CONTACT_FIELDS:
+        setattr(filer, field, None)
+    filer.email_digest = filer.phone_digest = None
+    filer.anonymised_at = utcnow()
+    db.session.flush()
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.CONTACT_ERASED,
+        f"case {case.tracking_code}",
+        {"fields": (held, None)},
+    )
+
+
+def refuse_erasure(actor: Actor, request: SubjectRequest, ground: str) -> SubjectRequest:
+    """Close an erasure request as refused, with its legal ground."""
+    close(actor, request, RequestStatus.REFUSED, ground)
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.ERASURE_REFUSED,
+        _target(request),
+        {"cases": (None, sorted(c.tracking_code for c in request.cases))},
+    )
+    return request
+
+
+def rectify_contact(
+    actor: Actor,
+    case: Case,
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    address: str | None,
+) -> list[str]:
+    """Correct the filer's contact details of a case (s.35); returns the
+    fields that changed (their values never enter the audit trail)."""
+    filer = _filer(case)
+    if filer.anonymised_at is not None:
+        raise Invalid(_l("The contact details of this case have been erased."))
+    new = {"name": name, "email": email, "phone": phone, "address": address}
+    new = {k: (v.strip() or None) if v else None for k, v in new.items()}
+    if not new["email"] and not new["phone"] and not new["address"]:
+        raise Invalid(_l("Keep at least one way to reach the filer."), code="email")
+    changed = [k for k, v in new.items() if getattr(filer, k) != v]
+    if not changed:
+        raise Invalid(_l("Nothing was changed."))
+    for key, value in new.items():
+        setattr(filer, key, value)
+    filer.email_digest, filer.phone_digest = contact_digests(new["email"], new["phone"])
+    db.session.flush()
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.CONTACT_RECTIFIED,
+        f"case {case.tracking_code}",
+        {"fields": (None, changed)},
+    )
+    return changed
+
+
+def restrict_processing(actor: Actor, case: Case) -> None:
+    """Flag the filer's data of a case (s.34): the e-mails the handling of
+    the case does not need stop (suggestion.cases.filer_mail.filer_address)."""
+    filer = _filer(case)
+    if filer.processing_restricted_at is not None:
+        raise Invalid(_l("Processing is already restricted for this case."))
+    filer.processing_restricted_at = utcnow()
+    db.session.flush()
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.PROCESSING_RESTRICTED,
+        f"case {case.tracking_code}",
+        {"processing_restricted": (False, True)},
+    )
+
+
+def record_export(actor: Actor, cases: Iterable[Case], request: SubjectRequest | None) -> None:
+    """An export of a filer's data is itself recorded (DESIGN §5)."""
+    codes = sorted(c.tracking_code for c in cases)
+    target = _target(request) if request is not None else f"case {codes[0]}"
+    record_admin_change(
+        actor.user_id,
+        actor.label,
+        AdminAction.PERSONAL_DATA_EXPORTED,
+        target,
+        {"cases": (None, codes)},
+    )
