@@ -37,6 +37,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.ops import metrics as _metrics  # noqa: F401  (its routes)
     from suggestion.ops.health import bp as ops_bp
     from suggestion.public import stats as _public_stats  # noqa: F401  (its routes)
+    from suggestion.public.privacy import bp as public_privacy_bp
     from suggestion.public.views import bp as public_bp
     from suggestion.reports.views import bp as reports_bp
     from suggestion.staff.views import bp as staff_bp
@@ -77,6 +78,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(public_privacy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(ops_bp)
     extensions.csrf.exempt(api_bp)

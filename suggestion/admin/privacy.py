@@ -123,6 +123,7 @@ def _render(found: SubjectRequest, status: int = 200, **forms: Any) -> Any:
         close_form=forms.get("close_form") or CloseForm(),
         rectify_form=forms.get("rectify_form") or RectifyForm(),
         rectify_case=forms.get("rectify_case"),
+        erasure_refusable=any(services.erasure_refusal(c) for c in found.cases),
         now=utcnow(),
     ), status
 
