@@ -103,6 +103,9 @@ def test_the_sites_role_may_not_rewrite_the_audit_trail_nor_the_schema(roles, as
         "UPDATE admin_events SET target = 'rewritten'",
         "DELETE FROM case_events",
         "DELETE FROM admin_events",
+        "TRUNCATE personal_data_views",
+        "UPDATE personal_data_views SET reason = 'rewritten'",
+        "DELETE FROM personal_data_views",
         "ALTER TABLE case_events DISABLE TRIGGER ALL",
         "ALTER TABLE admin_events DISABLE TRIGGER admin_events_no_truncate",
         "SET session_replication_role = replica",  # triggers off, for the whole session
@@ -128,7 +131,11 @@ def test_the_sites_role_may_not_rewrite_the_audit_trail_nor_the_schema(roles, as
             {"r": roles.web},
         )
         assert owned == 0
-        assert sorted(database_roles.append_only_tables(conn)) == ["admin_events", "case_events"]
+        assert sorted(database_roles.append_only_tables(conn)) == [
+            "admin_events",
+            "case_events",
+            "personal_data_views",
+        ]
 
 
 def test_granting_again_takes_back_what_the_site_must_not_have(roles, as_web, as_owner):

@@ -123,8 +123,14 @@ def test_only_integrity_officers_see_who_reported_corruption(app, world):
     accounts, cases = world
     client = app.test_client()
     login(client, accounts["integrity.integrity"])
-    page = client.get(f"/staff/cases/{cases['corruption']}").get_data(as_text=True)
-    assert "somchai@example.com" in page
+    code = cases["corruption"]
+    page = client.get(f"/staff/cases/{code}").get_data(as_text=True)
+    assert "somchai@example.com" not in page  # until opened, with a reason
+    shown = client.post(
+        f"/staff/cases/{code}/contact",
+        data={"csrf_token": csrf_token(client, f"/staff/cases/{code}"), "reason": "สอบปากคำ"},
+    )
+    assert "somchai@example.com" in shown.get_data(as_text=True)
 
 
 def test_the_filer_of_an_anonymous_case_is_not_shown(app, staff, file_a_case):

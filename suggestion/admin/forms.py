@@ -128,3 +128,27 @@ class PolicyForm(Form):
     category_id = SelectField(
         _l("For the category (empty: the kind's policy)"), coerce=int_or_zero, validate_choice=False
     )
+
+
+AUDIT_TRAILS = {
+    "changes": _l("Administrative changes"),
+    "personal": _l("Access to personal data"),
+}
+
+
+class AuditFilterForm(Form):
+    """``/admin/audit``'s filters, read from the URL: which trail, whose acts,
+    which days (the agency's), and for the access log, which case."""
+
+    class Meta:
+        csrf = False
+
+    trail = SelectField(_l("Trail"), choices=choices(AUDIT_TRAILS.items()), default="changes")
+    case = StringField(
+        _l("Tracking code"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=40, message=MAX_LENGTH)],
+    )
+    staff = SelectField(_l("Staff member"), coerce=int_or_zero, validate_choice=False)
+    since = LocalDateField(_l("From"), validators=[Optional(), sensible_date])
+    until = LocalDateField(_l("Until"), validators=[Optional(), sensible_date])

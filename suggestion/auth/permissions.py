@@ -64,3 +64,13 @@ def can_register_intake(user: User, is_corruption: bool) -> bool:
     if is_corruption:
         return can_handle_corruption(user)
     return user.is_active
+
+
+# Who reads the access log of personal data (who looked at whom) on
+# /admin/audit: administrators; the data protection officer's ``privacy``
+# role joins them here.
+ACCESS_LOG_READERS = frozenset({Role.ADMIN})
+
+
+def can_read_access_log(user: User) -> bool:
+    return user.is_active and role_of(user) in ACCESS_LOG_READERS

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from suggestion.auth.permissions import can_administer
 from suggestion.cases import actions as service
 from suggestion.cases import attachments
+from suggestion.cases import personal_data
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
 from suggestion.cases.models import CaseEvent
@@ -38,6 +39,7 @@ from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.forms import with_id_prefix
 from suggestion.core.i18n import current_language
+from suggestion.core.uow import read_ends_with_commit
 from suggestion.staff import forms
 from suggestion.staff import queries
 from suggestion.staff.actions import ACTIONS
@@ -62,9 +64,17 @@ def _reply_templates(case: Case) -> list[tuple[str, str]]:
     ]
 
 
-def render_case(case: Case, status: int = 200, failed: tuple[str, Any] | None = None) -> Any:
+def render_case(
+    case: Case,
+    status: int = 200,
+    failed: tuple[str, Any] | None = None,
+    *,
+    contact_form: forms.ContactDetailsForm | None = None,
+    contact_shown: bool = False,
+) -> Any:
     """The case page; ``failed`` is an action whose form came back with errors,
-    shown open with what was typed."""
+    shown open with what was typed. The filer's contact details are in it only
+    when ``contact_shown``: after their view was recorded."""
     who = access()
     events = db.session.scalars(
         sa.select(CaseEvent)
@@ -88,7 +98,10 @@ def render_case(case: Case, status: int = 200, failed: tuple[str, Any] | None = 
         allowed=TRANSITIONS[case.status],
         events=events,
         merged_into=merged_into,
-        show_filer=who.can_see_filer(case),
+        show_filer=personal_data.can_view_contact_details(who, case),
+        contact_shown=contact_shown,
+        contact_form=contact_form or forms.ContactDetailsForm(formdata=None),
+        contact_needs_reason=personal_data.needs_reason(case),
         alerts=queries.alerts_of([case.id]).get(case.id, []),
         days_left=queries.working_days_left([case]).get(case.id),
         is_overdue=queries.is_overdue(case),
@@ -181,6 +194,28 @@ def _refused(error: DomainError) -> Any:
     return redirect(request.referrer or url_for("staff.queue"), 303)
 
 
+@bp.post("/cases/<tracking_code>/contact")
+def contact_details(tracking_code: str) -> Any:
+    """Show the filer's contact details, recorded first in the access log; the
+    answer to the POST is the case page with them (never cached, as every
+    staff page), so that each showing is one record."""
+    case = case_or_404(tracking_code)
+    who = access()
+    if not personal_data.can_view_contact_details(who, case):
+        abort(404)
+    form = forms.ContactDetailsForm()
+    if form.validate_on_submit():
+        try:
+            personal_data.view_contact_details(who, case, reason=form.reason.data)
+        except Invalid as error:
+            form.reason.errors = [error.message]
+        else:
+            return render_case(case, contact_shown=True)
+    if "csrf_token" in form.errors:
+        abort(400, description="csrf")
+    return render_case(case, 422, contact_form=form)
+
+
 @bp.route("/cases/<tracking_code>/unlock", methods=["GET", "POST"])
 def unlock(tracking_code: str) -> Any:
     case = case_or_404(tracking_code)
@@ -196,9 +231,11 @@ def unlock(tracking_code: str) -> Any:
 
 
 @bp.get("/cases/<tracking_code>/attachments/<id:attachment_id>")
+@read_ends_with_commit  # a read that writes: the download is recorded, then sent
 def download(tracking_code: str, attachment_id: int) -> Any:
     case = case_or_404(tracking_code)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id:
         abort(404)
+    personal_data.download_attachment(access(), case, attachment)
     return attachments.send_attachment(attachment)

@@ -101,6 +101,17 @@ class ReasonForm(Form):
     reason = _text(_l("Why you need to open this report"), 1000)
 
 
+class ContactDetailsForm(Form):
+    """Open the filer's contact details; a corruption reporter's asks why
+    (suggestion.cases.personal_data says when it is required)."""
+
+    reason = TextAreaField(
+        _l("Why you need to see who reported this"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=1000, message=TOO_LONG)],
+    )
+
+
 class BulkAssignForm(Form):
     division = SelectField(_l("Division"), coerce=int_or_zero, validate_choice=False)
     assignee = SelectField(_l("Officer"), coerce=int_or_zero, validate_choice=False)

@@ -1,0 +1,129 @@
+"""Who looked at whom (DESIGN §5, PDPA): every staff view of a filer's contact
+details and every download of a case's files, recorded before the data is
+shown or sent — who, when, which case, which file, and for a corruption
+reporter's identity, why.
+
+The access log is a table of its own, append-only like the audit trails
+(migration 0021's triggers refuse UPDATE, DELETE and TRUNCATE): views are many
+and about cases, the administrative trail is few and about the system
+(docs/decisions.md "Who looked at whom").
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from suggestion.cases.access import NotPermitted
+from suggestion.cases.access import StaffAccess
+from suggestion.cases.models import Attachment
+from suggestion.cases.models import Case
+from suggestion.cases.states import Kind
+from suggestion.core.db import Base
+from suggestion.core.db import enum_check
+from suggestion.core.db import StrEnumType
+from suggestion.core.errors import Invalid
+from suggestion.core.extensions import db
+from suggestion.core.time import utcnow
+
+REASON_MAX = 1000
+
+
+class ViewedData(enum.StrEnum):
+    """What a record says was seen."""
+
+    CONTACT_DETAILS = "contact_details"  # the filer's name, e-mail, telephone, address
+    ATTACHMENT = "attachment"  # a file of the case, downloaded
+
+
+VIEWED_DATA_LABELS = {
+    ViewedData.CONTACT_DETAILS: _l("Contact details viewed"),
+    ViewedData.ATTACHMENT: _l("Attachment downloaded"),
+}
+
+
+class PersonalDataView(Base):
+    """One look at a filer's personal data. ``attachment_id`` is a plain number,
+    not a key: the log outlives a file that retention removes."""
+
+    __tablename__ = "personal_data_views"
+    __table_args__ = (
+        sa.CheckConstraint(enum_check("data", ViewedData), name="data"),
+        sa.CheckConstraint(
+            "(data = 'attachment') = (attachment_id IS NOT NULL)", name="attachment_named"
+        ),
+        sa.Index("ix_personal_data_views_at_id", "at", "id"),
+        sa.Index("ix_personal_data_views_case_at_id", "case_id", "at", "id"),
+        sa.Index("ix_personal_data_views_actor_at_id", "actor_id", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    # The account's e-mail at the time, so that a record reads the same later.
+    actor_label: Mapped[str] = mapped_column(sa.String(254))
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"))
+    data: Mapped[ViewedData] = mapped_column(StrEnumType(ViewedData, 20))
+    attachment_id: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+
+
+def needs_reason(case: Case) -> bool:
+    """A corruption reporter's identity is shown only with a reason, each time
+    (whoever asks: integrity officers too)."""
+    return case.kind == Kind.CORRUPTION
+
+
+def can_view_contact_details(access: StaffAccess, case: Case) -> bool:
+    return access.can_see_filer(case) and case.complainant is not None
+
+
+def _record(
+    access: StaffAccess,
+    case: Case,
+    data: ViewedData,
+    attachment_id: int | None = None,
+    reason: str | None = None,
+) -> PersonalDataView:
+    row = PersonalDataView(
+        actor_id=access.user.id,
+        actor_label=access.user.email[:254],
+        case_id=case.id,
+        data=data,
+        attachment_id=attachment_id,
+        reason=reason,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def view_contact_details(
+    access: StaffAccess, case: Case, *, reason: str | None = None
+) -> PersonalDataView:
+    """Record that this person opens the filer's contact details, before they
+    are shown; a corruption reporter's only with a reason."""
+    if not can_view_contact_details(access, case):
+        raise NotPermitted(code=case.tracking_code)
+    reason = (reason or "").strip() or None
+    if needs_reason(case) and reason is None:
+        raise Invalid(_l("Say why you need to see who reported this."), code="reason")
+    if reason is not None and len(reason) > REASON_MAX:
+        raise Invalid(
+            _l("Please keep this under %(max)d characters.", max=REASON_MAX), code="reason"
+        )
+    return _record(access, case, ViewedData.CONTACT_DETAILS, reason=reason)
+
+
+def download_attachment(
+    access: StaffAccess, case: Case, attachment: Attachment
+) -> PersonalDataView:
+    """Record that this person downloads a file of the case, before it is sent."""
+    if not access.can_view(case) or attachment.case_id != case.id:
+        raise NotPermitted(code=case.tracking_code)
+    return _record(access, case, ViewedData.ATTACHMENT, attachment_id=attachment.id)
