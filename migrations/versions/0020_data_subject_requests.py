@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
@@ -25,6 +25,8 @@ ACTIONS = (
     "password_reset", "policy_created", "policy_changed", "holiday_set", "holiday_removed",
     "holidays_loaded", "template_created", "template_changed", "email_resent",
     "two_factor_enabled", "two_factor_disabled", "two_factor_reset", "personal_data_exported",
+    # 0019's
+    "retention_changed", "legal_hold_placed", "legal_hold_lifted", "personal_data_anonymised",
 )
 NEW_ACTIONS = (
     "subject_request_registered", "subject_request_closed", "contact_rectified",
