@@ -17,6 +17,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion import cli
     from suggestion import errors
     from suggestion.admin import audit as _admin_audit  # noqa: F401  (its routes)
+    from suggestion.admin import breaches as _admin_breaches  # noqa: F401  (its routes)
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
     from suggestion.admin import retention as _admin_retention  # noqa: F401  (its routes)
     from suggestion.admin.privacy import bp as privacy_bp

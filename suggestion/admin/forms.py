@@ -23,6 +23,7 @@ from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import int_or_zero
 from suggestion.core.forms import LocalDateField
+from suggestion.core.forms import LocalDateTimeField
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
@@ -152,3 +153,30 @@ class AuditFilterForm(Form):
     staff = SelectField(_l("Staff member"), coerce=int_or_zero, validate_choice=False)
     since = LocalDateField(_l("From"), validators=[Optional(), sensible_date])
     until = LocalDateField(_l("Until"), validators=[Optional(), sensible_date])
+
+
+class BreachForm(Form):
+    """A personal-data breach as an administrator records it."""
+
+    discovered_at = LocalDateTimeField(_l("Discovered at"), validators=[InputRequired(REQUIRED)])
+    description = TextAreaField(
+        _l("What happened"),
+        filters=[strip_text],
+        validators=[DataRequired(REQUIRED), Length(max=10_000, message=MAX_LENGTH)],
+    )
+    cases = TextAreaField(
+        _l("Cases affected (tracking codes)"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=5_000, message=MAX_LENGTH)],
+    )
+    affected_count = IntegerField(
+        _l("Number of people affected"),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=0, max=100_000_000, message=_l("Give a number of 0 or more.")),
+        ],
+    )
+
+
+class BreachNoticeForm(Form):
+    notified_at = LocalDateTimeField(_l("Notified at"), validators=[InputRequired(REQUIRED)])

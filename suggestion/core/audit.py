@@ -61,6 +61,10 @@ class AdminAction(enum.StrEnum):
     CONTACT_ERASED = "contact_erased"
     ERASURE_REFUSED = "erasure_refused"
     PROCESSING_RESTRICTED = "processing_restricted"
+    BREACH_RECORDED = "breach_recorded"
+    BREACH_PDPC_NOTIFIED = "breach_pdpc_notified"
+    BREACH_SUBJECTS_NOTIFIED = "breach_subjects_notified"
+    BREACH_CLOSED = "breach_closed"
 
 
 ADMIN_ACTION_LABELS = {
@@ -93,6 +97,10 @@ ADMIN_ACTION_LABELS = {
     AdminAction.CONTACT_ERASED: _l("Filer's contact details erased"),
     AdminAction.ERASURE_REFUSED: _l("Erasure refused"),
     AdminAction.PROCESSING_RESTRICTED: _l("Processing of a filer's data restricted"),
+    AdminAction.BREACH_RECORDED: _l("Personal-data breach recorded"),
+    AdminAction.BREACH_PDPC_NOTIFIED: _l("Breach: the PDPC notified"),
+    AdminAction.BREACH_SUBJECTS_NOTIFIED: _l("Breach: the people affected notified"),
+    AdminAction.BREACH_CLOSED: _l("Breach closed"),
 }
 
 

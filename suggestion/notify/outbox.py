@@ -49,6 +49,8 @@ SUBJECTS = {
     "request_remind": _l("Reminder: data-subject request %(number)s is due on %(due_date)s"),
     "request_final_remind": _l("Due soon: data-subject request %(number)s, on %(due_date)s"),
     "request_escalate": _l("Overdue: data-subject request %(number)s was due on %(due_date)s"),
+    "breach_remind": _l("Breach %(number)s: notify the PDPC by %(due_at)s"),
+    "breach_escalate": _l("Late: breach %(number)s was to be notified to the PDPC by %(due_at)s"),
 }
 
 # What each e-mail is, for the administrators' list of failed ones.
@@ -71,6 +73,8 @@ TEMPLATE_LABELS = {
     "request_remind": _l("Data-subject request reminder"),
     "request_final_remind": _l("Data-subject request due soon"),
     "request_escalate": _l("Data-subject request overdue, to administrators"),
+    "breach_remind": _l("Breach reminder, to administrators"),
+    "breach_escalate": _l("Breach escalation, to administrators"),
 }
 
 
