@@ -219,6 +219,8 @@ def test_recording_notifying_and_closing_through_the_pages(app, admin_client, fi
     ]
     audit = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "บันทึกเหตุการละเมิดข้อมูลส่วนบุคคล" in audit
+    assert "พบเหตุเมื่อ: — → " in audit and "discovered_at" not in audit  # labelled, in Thai
+    assert f"{discovered.year + 543}" in audit  # the moments in B.E.
 
 
 def test_a_discovery_in_the_future_or_an_unknown_code_is_refused_and_writes_nothing(

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from suggestion.admin.forms import AuditFilterForm
+from suggestion.admin.forms import BreachForm
 from suggestion.admin.forms import PolicyForm
 from suggestion.admin.forms import ReplyTemplateForm
 from suggestion.admin.forms import ROLE_LABELS
@@ -43,6 +44,7 @@ from suggestion.core.audit import AdminEvent
 from suggestion.core.extensions import db
 from suggestion.core.forms import is_id
 from suggestion.core.i18n import format_date
+from suggestion.core.i18n import format_datetime
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import start_of_day
 from suggestion.deadlines.policies import POLICY_FIELDS
@@ -71,6 +73,15 @@ def _field_labels() -> dict[str, Any]:
         f"template.{name}": getattr(ReplyTemplateForm, name).args[0] for name in TEMPLATE_FIELDS
     }
     labels |= {name: getattr(PolicyForm, name).args[0] for name in POLICY_FIELDS}
+    labels |= {
+        name: getattr(BreachForm, name).args[0]
+        for name in ("discovered_at", "cases", "affected_count")
+    }
+    labels |= {
+        "pdpc_notified_at": _l("The PDPC notified"),
+        "subjects_notified_at": _l("The people affected notified"),
+        "closed_at": _l("Closed"),
+    }
     return labels
 
 
@@ -92,6 +103,13 @@ def _value(field: str, value: Any) -> str:
         return {"admin": _("an administrator"), "package": _("the holidays package")}.get(
             value, str(value)
         )
+    if field.endswith("_at") and isinstance(value, str):
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
     text = str(value)
     return text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "…"
 
