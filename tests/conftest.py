@@ -29,8 +29,8 @@ WORK_TABLES = (
     "complainants", "cases", "tracking_sequences", "users", "reply_templates",
     "sla_alerts", "sweep_runs", "background_jobs", "admin_events",
     "login_failures", "recovery_codes", "legal_holds", "retention_periods",
-    "login_failures", "recovery_codes", "subject_request_alerts", "subject_request_cases",
-    "subject_requests",
+    "subject_request_alerts", "subject_request_cases", "subject_requests",
+    "personal_data_views", "breach_alerts", "breach_cases", "breaches",
 )  # fmt: skip
 SKIPPED: list[tuple[str, str]] = []
 

@@ -23,7 +23,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0021'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
@@ -35,6 +35,10 @@ ADMIN_ACTIONS = (
     "password_reset", "policy_created", "policy_changed", "holiday_set", "holiday_removed",
     "holidays_loaded", "template_created", "template_changed", "email_resent",
     "two_factor_enabled", "two_factor_disabled", "two_factor_reset", "personal_data_exported",
+    # 0019's and 0020's
+    "retention_changed", "legal_hold_placed", "legal_hold_lifted", "personal_data_anonymised",
+    "subject_request_registered", "subject_request_closed", "contact_rectified",
+    "contact_erased", "erasure_refused", "processing_restricted",
 )
 BREACH_ACTIONS = (
     "breach_recorded", "breach_pdpc_notified", "breach_subjects_notified", "breach_closed",
