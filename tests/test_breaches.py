@@ -248,3 +248,34 @@ def test_only_administrators_reach_the_register(app, staff):
     client = app.test_client()
     login(client, staff("officer", "SERVICE"))
     assert client.get("/admin/breaches").status_code == 404
+
+
+def test_the_data_protection_officer_keeps_the_breach_register_and_reads_the_access_log(
+    client, staff
+):
+    """The role privacy opens the breach register and the audit trails, and
+    nothing else of the administration; an officer opens none of them."""
+    login(client, staff("privacy", "CENTRAL"))
+    client.set_cookie("lang", "en")
+    assert client.get("/admin/breaches").status_code == 200
+    assert client.get("/admin/audit?trail=personal").status_code == 200
+    nav = client.get("/privacy/").get_data(as_text=True)
+    assert "/admin/breaches" in nav and "/admin/audit?trail=personal" in nav
+    for elsewhere in ("/admin/", "/admin/retention", "/admin/holidays", "/admin/users/new"):
+        assert client.get(elsewhere).status_code == 404, elsewhere
+    before = count_rows("breaches")
+    response = client.post(
+        "/admin/breaches",
+        data={
+            "csrf_token": csrf_token(client, "/admin/breaches"),
+            "discovered_at": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 422 and count_rows("breaches") == before
+
+
+def test_an_officer_opens_neither_the_breach_register_nor_the_access_log(client, staff):
+    login(client, staff("officer", "SERVICE"))
+    assert client.get("/admin/breaches").status_code == 404
+    assert client.get("/admin/audit?trail=personal").status_code == 404

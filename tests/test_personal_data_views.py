@@ -195,7 +195,7 @@ def test_an_unknown_tracking_code_or_a_period_backwards_is_said_plainly(app, wor
     assert "วันสิ้นสุดอยู่ก่อนวันเริ่มต้น" in backwards.get_data(as_text=True)
 
 
-def test_only_administrators_read_the_log(app, world):
+def test_only_administrators_and_the_privacy_officer_read_the_log(app, world):
     accounts, _cases = world
     assert as_(app, accounts["integrity"]).get("/admin/audit?trail=personal").status_code == 404
 

@@ -29,6 +29,7 @@ from suggestion.auth import two_factor
 from suggestion.auth.models import Division
 from suggestion.auth.models import User
 from suggestion.auth.permissions import can_administer
+from suggestion.auth.permissions import can_handle_subject_requests
 from suggestion.auth.views import guard_staff_session
 from suggestion.cases.models import ReplyTemplate
 from suggestion.core.errors import Invalid
@@ -43,11 +44,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard_staff_session)
 
 
+# What the data protection officer (the role privacy) may open of the
+# administration: the audit trails with the access log, and the breach
+# register (docs/decisions.md, "The data protection officer").
+PRIVACY_OFFICER_PAGES = frozenset(
+    {"admin.audit", "admin.breaches", "admin.breach", "admin.breach_notice", "admin.close_breach"}
+)
+
+
 @bp.before_request
 @login_required
 def _admins_only() -> None:
-    if not can_administer(current_user):
-        abort(404)
+    if can_administer(current_user):
+        return
+    if request.endpoint in PRIVACY_OFFICER_PAGES and can_handle_subject_requests(current_user):
+        return
+    abort(404)
 
 
 @bp.context_processor

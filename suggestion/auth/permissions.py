@@ -69,7 +69,16 @@ def can_register_intake(user: User, is_corruption: bool) -> bool:
 # Who reads the access log of personal data (who looked at whom) on
 # /admin/audit: administrators; the data protection officer's ``privacy``
 # role joins them here.
-ACCESS_LOG_READERS = frozenset({Role.ADMIN})
+ACCESS_LOG_READERS = frozenset({Role.ADMIN, Role.PRIVACY})
+
+
+# The breach register: administrators and the data protection officer, who
+# also get its reminders and its escalation.
+BREACH_KEEPERS = frozenset({Role.ADMIN, Role.PRIVACY})
+
+
+def can_keep_breach_register(user: User) -> bool:
+    return user.is_active and role_of(user) in BREACH_KEEPERS
 
 
 def can_read_access_log(user: User) -> bool:

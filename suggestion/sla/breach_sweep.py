@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
-from suggestion.auth.models import Role
 from suggestion.auth.models import User
+from suggestion.auth.permissions import BREACH_KEEPERS
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
 from suggestion.core.settings import public_url
@@ -87,12 +87,12 @@ def record_breach_batch(
 def breach_messages(
     alerts: list[tuple[int, int]], kind: BreachAlertKind, now: datetime
 ) -> list[OutboxRow]:
-    """Reminders to whoever recorded the breach (every administrator if that
-    account no longer administers); the escalation to every administrator."""
+    """Reminders to whoever recorded the breach (every keeper of the register
+    if that account no longer keeps it); the escalation to every keeper:
+    administrators and the data protection officer."""
     tz = agency_zone()
-    admins = list(
-        db.session.scalars(sa.select(User).where(User.is_active, User.role == Role.ADMIN.value))
-    )
+    keepers = [role.value for role in BREACH_KEEPERS]
+    admins = list(db.session.scalars(sa.select(User).where(User.is_active, User.role.in_(keepers))))
     alert_of = {breach_id: alert_id for alert_id, breach_id in alerts}
     breaches = db.session.scalars(sa.select(Breach).where(Breach.id.in_(alert_of))).all()
     template = "breach_escalate" if kind == BreachAlertKind.ESCALATE else "breach_remind"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from suggestion.auth.models import User
-from suggestion.auth.permissions import can_administer
+from suggestion.auth.permissions import can_keep_breach_register
 from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.models import Case
 from suggestion.core.audit import AdminAction
@@ -118,7 +118,7 @@ class BreachReport:
 
 
 def _check(actor: User) -> None:
-    if not can_administer(actor):
+    if not can_keep_breach_register(actor):
         raise NotFound()
 
 
