@@ -63,6 +63,7 @@ USERS = [
     (Role.MANAGER, "manager@example.go.th", "ผู้อำนวยการ ตัวอย่าง", "SERVICE"),
     (Role.OFFICER, "officer@example.go.th", "เจ้าหน้าที่ ตัวอย่าง", "SERVICE"),
     (Role.INTEGRITY, "integrity@example.go.th", "เจ้าหน้าที่ศูนย์ต่อต้านการทุจริต ตัวอย่าง", "INTEGRITY"),
+    (Role.PRIVACY, "privacy@example.go.th", "เจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคล ตัวอย่าง", "CENTRAL"),
 ]
 
 

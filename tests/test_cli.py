@@ -18,10 +18,10 @@ def test_seed_demo_prints_the_logins_and_can_run_twice(app, db_session):
     first = runner.invoke(args=["seed", "demo"])
     second = runner.invoke(args=["seed", "demo"])
     assert first.exit_code == 0 and second.exit_code == 0, first.output
-    for role in ("officer", "integrity", "manager", "admin"):
+    for role in ("officer", "integrity", "manager", "admin", "privacy"):
         assert role in first.output
     assert "demo-password-2569" in first.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 5
     # The demo's passwords are printed for use, not to be changed first.
     assert not any(db.session.scalars(sa.select(User.must_change_password)))
     # A few reply templates, each in Thai and English, added once.
