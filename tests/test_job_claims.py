@@ -43,11 +43,12 @@ pytestmark = [pytest.mark.worker]
 
 GRACE = 0.5  # seconds: the workers' REQUEUE_GRACE_SECONDS
 PRESUMED_DEAD = timedelta(seconds=GRACE * HEARTBEAT_GRACES)
-CASES = 1500
-# Cases per committed batch of the recomputation, each with its beat: small
-# enough that the job runs well past PRESUMED_DEAD + GRACE (3 s) on a fast,
-# quiet machine (with 10 it once ended at 3.1 s, too soon to show anything).
-BATCH = 5
+# Enough cases that the job runs well past PRESUMED_DEAD + GRACE (3 s) on a
+# fast, quiet machine: 1,500 once ended at 3.1 s and 3.2 s, too soon to show
+# anything (whether in batches of 10 or of 5: the time is the cases', not the
+# commits').
+CASES = 3000
+BATCH = 10  # cases per committed batch of the recomputation, each with its beat
 NOTHING = {"notifications": 0, "jobs": 0}
 
 
