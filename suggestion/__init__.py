@@ -19,6 +19,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.admin import audit as _admin_audit  # noqa: F401  (its routes)
     from suggestion.admin import breaches as _admin_breaches  # noqa: F401  (its routes)
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
+    from suggestion.admin import processing_record as _admin_record  # noqa: F401  (its routes)
     from suggestion.admin import retention as _admin_retention  # noqa: F401  (its routes)
     from suggestion.admin.privacy import bp as privacy_bp
     from suggestion.admin.views import bp as admin_bp

@@ -125,6 +125,7 @@ def test_staff_and_report_pages_have_unique_ids_and_right_labels(app, client, st
         "/admin/policies",
         "/admin/templates/new",
         "/admin/audit",
+        "/admin/processing-record",
     ]
     for language in ("th", "en"):
         client.set_cookie("lang", language)

@@ -26,10 +26,10 @@ from suggestion.admin.forms import AuditFilterForm
 from suggestion.admin.forms import BreachForm
 from suggestion.admin.forms import PolicyForm
 from suggestion.admin.forms import ReplyTemplateForm
-from suggestion.admin.forms import ROLE_LABELS
 from suggestion.admin.forms import UserForm
 from suggestion.admin.views import bp
 from suggestion.auth.models import Role
+from suggestion.auth.models import ROLE_LABELS
 from suggestion.auth.models import User
 from suggestion.auth.permissions import can_read_access_log
 from suggestion.cases.codes import normalise_tracking_code

@@ -17,7 +17,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
-from suggestion.auth.models import Role
+from suggestion.auth.models import ROLE_LABELS
 from suggestion.auth.passwords import MAX_PASSWORD_LENGTH
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
@@ -29,14 +29,6 @@ from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
 from suggestion.deadlines.policies import POLICY_BOUNDS
-
-ROLE_LABELS = {
-    Role.OFFICER: _l("Officer"),
-    Role.INTEGRITY: _l("Integrity officer"),
-    Role.MANAGER: _l("Manager"),
-    Role.ADMIN: _l("Administrator"),
-    Role.PRIVACY: _l("Data protection officer"),
-}
 
 
 class UserForm(Form):

@@ -23,10 +23,10 @@ from suggestion.admin import services
 from suggestion.admin.failed_mail import failed_mail
 from suggestion.admin.failed_mail import resend_failed
 from suggestion.admin.forms import ReplyTemplateForm
-from suggestion.admin.forms import ROLE_LABELS
 from suggestion.admin.forms import UserForm
 from suggestion.auth import two_factor
 from suggestion.auth.models import Division
+from suggestion.auth.models import ROLE_LABELS
 from suggestion.auth.models import User
 from suggestion.auth.permissions import can_administer
 from suggestion.auth.permissions import can_handle_subject_requests
@@ -45,10 +45,18 @@ bp.before_request(guard_staff_session)
 
 
 # What the data protection officer (the role privacy) may open of the
-# administration: the audit trails with the access log, and the breach
-# register (docs/decisions.md, "The data protection officer").
+# administration: the audit trails with the access log, the breach register
+# and the record of processing activities (docs/decisions.md, "The data
+# protection officer").
 PRIVACY_OFFICER_PAGES = frozenset(
-    {"admin.audit", "admin.breaches", "admin.breach", "admin.breach_notice", "admin.close_breach"}
+    {
+        "admin.audit",
+        "admin.breaches",
+        "admin.breach",
+        "admin.breach_notice",
+        "admin.close_breach",
+        "admin.processing_record_page",
+    }
 )
 
 

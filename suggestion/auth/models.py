@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -23,6 +24,15 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     # The data protection officer: the register of data-subject requests only.
     PRIVACY = "privacy"
+
+
+ROLE_LABELS = {
+    Role.OFFICER: _l("Officer"),
+    Role.INTEGRITY: _l("Integrity officer"),
+    Role.MANAGER: _l("Manager"),
+    Role.ADMIN: _l("Administrator"),
+    Role.PRIVACY: _l("Data protection officer"),
+}
 
 
 class Division(Base):
