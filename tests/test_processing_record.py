@@ -16,7 +16,9 @@ from suggestion.cases import actions
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.core.extensions import db
+from suggestion.core.settings import agency_zone
 from suggestion.core.time import BE_OFFSET
+from suggestion.core.time import format_date
 from suggestion.core.time import utcnow
 from tests.factories import checked_pdf
 from tests.helpers import csrf_token
@@ -43,9 +45,10 @@ def text_of(page: str) -> str:
 
 
 def pdf_text_of(data: bytes) -> str:
-    """The PDF's text as one line (pypdf marks Thai SARA AM with a vertical tab)."""
+    """The PDF's text as one line (pypdf marks Thai SARA AM with a control
+    character: a vertical tab, or U+0019)."""
     pages = PdfReader(io.BytesIO(data)).pages
-    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in pages).replace("\x0b", ""))
+    return re.sub(r"\s+", " ", re.sub("[\x0b\x19]", "", " ".join(p.extract_text() for p in pages)))
 
 
 def periods_shown(text: str) -> dict[str, int]:
@@ -80,7 +83,7 @@ def test_the_record_states_each_kinds_period_and_follows_a_change(client, staff)
     }  # fmt: skip
 
 
-def test_the_pdf_is_a_real_pdf_in_thai_with_the_periods_and_the_date(client, staff):
+def test_the_pdf_is_a_real_pdf_in_thai_with_the_periods_and_the_date(app, client, staff):
     login(client, staff("admin", "CENTRAL"))
     token = csrf_token(client, "/admin/retention")
     client.post("/admin/retention", data={**PERIODS, "csrf_token": token})
@@ -91,7 +94,9 @@ def test_the_pdf_is_a_real_pdf_in_thai_with_the_periods_and_the_date(client, sta
     for heading in HEADINGS_TH:
         assert heading in text
     assert "7 ปีหลังจากเรื่องสิ้นสุด" in text and "10 ปีหลังจากเรื่องสิ้นสุด" in text
-    assert str(utcnow().year + BE_OFFSET) in text  # the date of generation, B.E.
+    with app.app_context():
+        made_on = format_date(utcnow(), "th", agency_zone())
+    assert f"จัดทำเมื่อ {made_on}" in text and str(utcnow().year + BE_OFFSET) in made_on
     assert "กองบริการข้อมูลสถิติ" in text  # the division that receives data services
 
 
