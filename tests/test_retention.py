@@ -316,3 +316,37 @@ def test_a_run_killed_midway_is_finished_by_the_next_exactly_once(app, live_db, 
             "command line"
         }
         db.session.remove()
+
+
+@pytest.mark.worker
+def test_beats_daily_task_anonymises_through_a_real_worker(app, live_db, celery_worker):
+    """What beat publishes every day (privacy.retention), run by a real
+    Celery worker: the case past its period loses its filer's data, the
+    recent one keeps it."""
+    from suggestion.core.jobs import send_tasks
+    from suggestion.core.tasks import TaskName
+    from tests.helpers import wait_until
+
+    with app.test_request_context():
+        old = finished_case(Kind.COMPLAINT, Status.CLOSED, "2021-01-10").id
+        recent = finished_case(Kind.COMPLAINT, Status.CLOSED, "2026-01-10").id
+        db.session.commit()
+        assert send_tasks([(TaskName.RETENTION, ())]) == 1
+
+    def anonymised_at(case_id: int) -> datetime | None:
+        with app.app_context():
+            moment = db.session.scalar(sa.select(Case.anonymised_at).where(Case.id == case_id))
+            db.session.remove()
+            return moment
+
+    wait_until(lambda: anonymised_at(old) is not None, timeout=30, what="the daily retention")
+    assert anonymised_at(recent) is None
+    with app.app_context():
+        assert (
+            db.session.scalar(sa.select(Complainant.name).where(Complainant.case_id == recent))
+            == "สมชาย ใจดี"
+        )
+        assert (
+            db.session.scalar(sa.select(Complainant.name).where(Complainant.case_id == old)) is None
+        )
+        db.session.remove()
