@@ -19,6 +19,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.admin import audit as _admin_audit  # noqa: F401  (its routes)
     from suggestion.admin import breaches as _admin_breaches  # noqa: F401  (its routes)
     from suggestion.admin import calendar as _admin_calendar  # noqa: F401  (its routes)
+    from suggestion.admin import privacy_notice as _admin_notice  # noqa: F401  (its routes)
     from suggestion.admin import processing_record as _admin_record  # noqa: F401  (its routes)
     from suggestion.admin import retention as _admin_retention  # noqa: F401  (its routes)
     from suggestion.admin.privacy import bp as privacy_bp
@@ -38,6 +39,7 @@ def create_app(env_name: str | None = None, overrides: dict[str, object] | None 
     from suggestion.core.routing import IdConverter
     from suggestion.ops import metrics as _metrics  # noqa: F401  (its routes)
     from suggestion.ops.health import bp as ops_bp
+    from suggestion.public import notice as _public_notice  # noqa: F401  (its routes)
     from suggestion.public import stats as _public_stats  # noqa: F401  (its routes)
     from suggestion.public.privacy import bp as public_privacy_bp
     from suggestion.public.views import bp as public_bp

@@ -152,7 +152,16 @@ def live_db(app: Flask, database: None) -> Iterator[None]:
             # superuser may set the triggers aside for its own clean-up, which
             # the site's role cannot (DESIGN §5).
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            # The privacy notice's version 1 is the migration's (0022); truncating
+            # users cascades to the versions administrators published, and to it.
+            conn.execute(
+                sa.text(
+                    "CREATE TEMP TABLE first_notice ON COMMIT DROP AS"
+                    " SELECT * FROM privacy_notices WHERE version = 1"
+                )
+            )
             conn.execute(sa.text(f"TRUNCATE {', '.join(WORK_TABLES)} RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("INSERT INTO privacy_notices SELECT * FROM first_notice"))
             # The fiscal years' tracking numbers start again from 1 (migration 0007).
             for (name,) in conn.execute(
                 sa.text(

@@ -63,7 +63,9 @@ def test_no_page_violates_wcag_21_aa(app, live_server, browser_page):
     found: list[str] = []
 
     # The public: the pages, a form sent back with mistakes, a receipt, a case.
-    for path in ("/", "/file", "/file/complaint", "/track", "/process", "/stats", "/accessibility"):
+    for path in (
+        "/", "/file", "/file/complaint", "/track", "/process", "/privacy", "/stats", "/accessibility",
+    ):  # fmt: skip
         found += violations(page, path, base)
     page.goto(base + "/file/complaint")
     page.get_by_role("button", name="ส่งเรื่อง").click()
@@ -99,6 +101,7 @@ def test_no_page_violates_wcag_21_aa(app, live_server, browser_page):
         "/admin/audit?trail=personal",
         "/admin/breaches",
         "/admin/processing-record",
+        "/admin/privacy-notice",
         "/admin/users/new",
     ):
         found += violations(page, path, base)

@@ -126,6 +126,7 @@ def test_staff_and_report_pages_have_unique_ids_and_right_labels(app, client, st
         "/admin/templates/new",
         "/admin/audit",
         "/admin/processing-record",
+        "/admin/privacy-notice",
     ]
     for language in ("th", "en"):
         client.set_cookie("lang", language)
@@ -136,7 +137,7 @@ def test_staff_and_report_pages_have_unique_ids_and_right_labels(app, client, st
 
 
 def test_public_pages_have_unique_ids_and_right_labels(client):
-    for path in ("/", "/file/complaint", "/file/corruption", "/track", "/process"):
+    for path in ("/", "/file/complaint", "/file/corruption", "/track", "/process", "/privacy"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert problems_of(response.get_data(as_text=True)) == [], path

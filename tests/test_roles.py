@@ -106,6 +106,9 @@ def test_the_sites_role_may_not_rewrite_the_audit_trail_nor_the_schema(roles, as
         "TRUNCATE personal_data_views",
         "UPDATE personal_data_views SET reason = 'rewritten'",
         "DELETE FROM personal_data_views",
+        "TRUNCATE privacy_notices CASCADE",
+        "UPDATE privacy_notices SET text_en = 'rewritten'",
+        "DELETE FROM privacy_notices",
         "ALTER TABLE case_events DISABLE TRIGGER ALL",
         "ALTER TABLE admin_events DISABLE TRIGGER admin_events_no_truncate",
         "SET session_replication_role = replica",  # triggers off, for the whole session
@@ -135,6 +138,7 @@ def test_the_sites_role_may_not_rewrite_the_audit_trail_nor_the_schema(roles, as
             "admin_events",
             "case_events",
             "personal_data_views",
+            "privacy_notices",
         ]
 
 

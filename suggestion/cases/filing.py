@@ -16,6 +16,7 @@ from suggestion.cases.filers import contact_digests
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
+from suggestion.cases.privacy_notice import current_version
 from suggestion.cases.states import Actor
 from suggestion.cases.states import Channel
 from suggestion.cases.states import EventAction
@@ -49,6 +50,9 @@ class Filing:
     channel: Channel = Channel.WEB
     received_at: datetime | None = None
     files: list[attachments.CheckedFile] = field(default_factory=list)
+    # The version of the privacy notice the filer was shown (the web form
+    # carries it); None: the current one (the API, staff intake).
+    privacy_notice_version: int | None = None
 
 
 class ReceiptEmail(enum.StrEnum):
@@ -97,6 +101,7 @@ def file_case(filing: Filing, *, actor: User | None = None) -> Receipt:
         access_key_hash=codes.access_key_digest(access_key),
         track_token_hash=codes.digest(track_token),
         received_at=received_at,
+        privacy_notice_version=filing.privacy_notice_version or current_version(),
     )
     apply_deadlines(case)
     # The counter's row lock is held from here to the commit, which serialises

@@ -70,6 +70,35 @@ class TrackingSequence(Base):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
+class PrivacyNotice(Base):
+    """One published version of the privacy notice the filing forms show, in
+    Thai and English. A new text is a new version, never an edit: the rows
+    are append-only (migration 0022's triggers), so that a case's
+    ``privacy_notice_version`` always names the words its filer agreed to
+    (suggestion.cases.privacy_notice)."""
+
+    __tablename__ = "privacy_notices"
+    __table_args__ = (sa.CheckConstraint("version >= 1", name="version_positive"),)
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    text_th: Mapped[str] = mapped_column(sa.Text)
+    text_en: Mapped[str] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The administrator's e-mail at the time, or "system" for version 1 (the
+    # migration's), as the administrative audit trail records actors.
+    published_by_label: Mapped[str] = mapped_column(sa.String(254))
+
+    def text(self, locale: str) -> str:
+        return self.text_th if locale == "th" else self.text_en
+
+    def paragraphs(self, locale: str) -> list[str]:
+        """The text's paragraphs (separated by blank lines), for the pages."""
+        return [
+            p.strip() for p in self.text(locale).replace("\r\n", "\n").split("\n\n") if p.strip()
+        ]
+
+
 class Case(Base):
     """One filing and everything done about it.
 
@@ -191,6 +220,13 @@ class Case(Base):
     # When the filer's personal data was removed, its retention period past
     # (suggestion.cases.anonymise); the figures are untouched.
     anonymised_at: Mapped[datetime | None]
+    # The version of the privacy notice the filer was shown (the web form's,
+    # carried in the form; the current one for the API and intake). NULL: not
+    # recorded — filed before the notice had versions, or imported
+    # (docs/decisions.md, "Versions of the privacy notice").
+    privacy_notice_version: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("privacy_notices.version")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: two officers acting at once cannot overwrite

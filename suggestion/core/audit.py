@@ -65,6 +65,7 @@ class AdminAction(enum.StrEnum):
     BREACH_PDPC_NOTIFIED = "breach_pdpc_notified"
     BREACH_SUBJECTS_NOTIFIED = "breach_subjects_notified"
     BREACH_CLOSED = "breach_closed"
+    PRIVACY_NOTICE_PUBLISHED = "privacy_notice_published"
 
 
 ADMIN_ACTION_LABELS = {
@@ -101,6 +102,7 @@ ADMIN_ACTION_LABELS = {
     AdminAction.BREACH_PDPC_NOTIFIED: _l("Breach: the PDPC notified"),
     AdminAction.BREACH_SUBJECTS_NOTIFIED: _l("Breach: the people affected notified"),
     AdminAction.BREACH_CLOSED: _l("Breach closed"),
+    AdminAction.PRIVACY_NOTICE_PUBLISHED: _l("Privacy notice: new version published"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
 from wtforms import MultipleFileField
 from wtforms import RadioField
 from wtforms import StringField
@@ -15,16 +16,39 @@ from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
 from suggestion.cases.attachments import CheckedFile
+from suggestion.cases.filing import Filing
 from suggestion.cases.forms import check_attachments
 from suggestion.cases.forms import DESCRIPTION_MAX
+from suggestion.cases.forms import FilingForm
+from suggestion.cases.models import PrivacyNotice
 from suggestion.cases.outcome_answers import REASON_MAX
 from suggestion.cases.outcome_answers import REASON_REQUIRED
+from suggestion.cases.privacy_notice import notice_for_filing
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import none_if_blank
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import strip_text
+
+
+class WebFilingForm(FilingForm):
+    """The public filing form: the shared one, carrying the version of the
+    privacy notice it showed, so that the filing records the words the filer
+    read even if a new version is published while they type. A value that
+    names no version is not refused: the current version is recorded."""
+
+    privacy_notice = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.notice: PrivacyNotice | None = notice_for_filing(self.privacy_notice.data)
+        self.privacy_notice.data = str(self.notice.version) if self.notice else ""
+
+    def to_filing(self, *args: Any, **kwargs: Any) -> Filing:
+        filing = super().to_filing(*args, **kwargs)
+        filing.privacy_notice_version = self.notice.version if self.notice else None
+        return filing
 
 
 class TrackForm(Form):

@@ -26,9 +26,9 @@ from suggestion.cases import tracking
 from suggestion.cases.attachments import FilesNotStored
 from suggestion.cases.deadlines import explain_deadline
 from suggestion.cases.filing import file_case
-from suggestion.cases.forms import FilingForm
 from suggestion.cases.models import Attachment
 from suggestion.cases.models import Case
+from suggestion.cases.privacy_notice import current_notice
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
 from suggestion.cases.states import PUBLIC_LABELS
@@ -45,6 +45,7 @@ from suggestion.public.forms import AddInformationForm
 from suggestion.public.forms import RatingForm
 from suggestion.public.forms import SolvedForm
 from suggestion.public.forms import TrackForm
+from suggestion.public.forms import WebFilingForm
 
 bp = Blueprint("public", __name__)
 
@@ -88,7 +89,7 @@ def choose_kind() -> str:
 def file(kind: str) -> str | Response:
     case_kind = _kind_or_404(kind)
     locale = current_language()
-    form = FilingForm(case_kind, locale)
+    form = WebFilingForm(case_kind, locale)
     if form.validate_on_submit():
         throttle.check_filing()
         receipt = file_case(form.to_filing())
@@ -122,7 +123,7 @@ def _files_not_stored(error: FilesNotStored) -> Any:
     args = request.view_args or {}
     if request.endpoint == "public.file":
         kind = _kind_or_404(args.get("kind", ""))
-        form = FilingForm(kind, current_language())  # what was sent, files aside
+        form = WebFilingForm(kind, current_language())  # what was sent, files aside
         return render_template("public/file.html", form=form, kind=kind), 503
     if request.endpoint == "public.add_information":
         return _render_case(_tracked_case(args.get("tracking_code", "")), AddInformationForm(), 503)
@@ -137,7 +138,7 @@ def _too_many_filings(error: TooManyRequests) -> Any:
         page = render_template("error.html", code=error.status, message=str(error.message))
         return page, error.status, error.headers()
     kind = _kind_or_404((request.view_args or {}).get("kind", ""))
-    form = FilingForm(kind, current_language())
+    form = WebFilingForm(kind, current_language())
     flash(str(error.message), "error")
     return (
         render_template("public/file.html", form=form, kind=kind, files_lost=_files_sent(form)),
@@ -146,7 +147,7 @@ def _too_many_filings(error: TooManyRequests) -> Any:
     )
 
 
-def _files_sent(form: FilingForm) -> bool:
+def _files_sent(form: WebFilingForm) -> bool:
     return bool(
         form.attachments.data and any(getattr(f, "filename", "") for f in form.attachments.data)
     )
@@ -339,7 +340,7 @@ def accessibility() -> str:
 @bp.get("/process")
 def process() -> str:
     terms = {kind: terms_for(kind, None) for kind in Kind}
-    return render_template("public/process.html", terms=terms)
+    return render_template("public/process.html", terms=terms, notice=current_notice())
 
 
 @bp.get("/language/<code>")
