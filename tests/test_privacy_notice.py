@@ -218,3 +218,20 @@ def test_the_database_refuses_to_edit_or_delete_a_version(db_session):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
             db.session.execute(sa.text(statement))
     assert db.session.get(PrivacyNotice, 1).text_en.startswith(V1_EN)
+
+
+def test_two_administrators_publishing_at_once_the_second_is_refused_with_nothing_written(
+    app, ctx, staff, monkeypatch
+):
+    from suggestion.auth.models import User
+    from suggestion.cases import privacy_notice
+    from suggestion.core.errors import Conflict
+
+    admin = db.session.scalars(sa.select(User).where(User.email == staff("admin", "CENTRAL"))).one()
+    events = count_rows("admin_events")
+    # The second read the latest version before the first's was saved: both take number 1.
+    monkeypatch.setattr(privacy_notice, "current_notice", lambda: None)
+    with app.test_request_context(), pytest.raises(Conflict):
+        privacy_notice.publish_notice(admin, text_th=V2_TH, text_en=V2_EN)
+    assert count_rows("privacy_notices") == 1 and count_rows("admin_events") == events
+    assert db.session.get(PrivacyNotice, 1).text_en.startswith(V1_EN)
