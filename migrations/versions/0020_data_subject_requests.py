@@ -5,7 +5,7 @@ as sla_alerts are), a flag on a filer's data whose processing is restricted,
 the data protection officer's role, and the audit trail's new actions.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-10 09:00:00.000000
 
 """

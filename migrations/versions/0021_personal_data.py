@@ -15,7 +15,7 @@ one row per threshold crossed, unique per (breach, kind) so that nothing is
 sent twice. admin_events' vocabulary gains the breach's four actions.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-01 07:22:45
 
 """
