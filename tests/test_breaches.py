@@ -279,3 +279,25 @@ def test_an_officer_opens_neither_the_breach_register_nor_the_access_log(client,
     login(client, staff("officer", "SERVICE"))
     assert client.get("/admin/breaches").status_code == 404
     assert client.get("/admin/audit?trail=personal").status_code == 404
+
+
+def test_a_breach_committed_after_a_sweep_began_is_still_reminded(admins):
+    """Recorded late, its reminder is due "now"; a sweep that began a moment
+    later but did not see the breach's transaction must not hide it from the
+    next one."""
+    from suggestion.sla.models import SweepRun
+
+    recorder, _other = admins
+    record_at = DISCOVERED + 30 * HOUR
+    breach = service.record_breach(
+        recorder,
+        service.BreachReport(
+            discovered_at=DISCOVERED, description="x", tracking_codes=(), affected_count=1
+        ),
+        now=record_at,
+    )
+    assert breach.remind_at == record_at
+    blind = record_at + timedelta(minutes=1)  # began before the breach was committed
+    db.session.add(SweepRun(started_at=blind, finished_at=blind, counts={}))
+    db.session.flush()
+    assert run_sweep(now=record_at + 5 * timedelta(minutes=1)).counts["breach_remind"] == 1

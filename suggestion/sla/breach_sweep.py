@@ -52,18 +52,18 @@ def breach_rules(now: datetime) -> list[BreachRule]:
     ]  # fmt: skip
 
 
-def record_breach_batch(
-    rule: BreachRule, since: datetime | None, now: datetime, limit: int
-) -> list[tuple[int, int]]:
+def record_breach_batch(rule: BreachRule, now: datetime, limit: int) -> list[tuple[int, int]]:
     """Record up to ``limit`` alerts of one rule; (alert id, breach id) pairs.
     Those recorded drop out of the next batch's read (NOT EXISTS), and breaches
     are few, so no keyset is needed."""
     already = sa.exists().where(
         BreachAlert.breach_id == Breach.id, BreachAlert.kind == rule.kind.value
     )
+    # No lower bound at ``since``: a breach recorded late has its thresholds
+    # set to "now", and its transaction may commit after a sweep began, so a
+    # window starting at that sweep would never see them. Breaches waiting
+    # for the PDPC are few, and the alerts' unique key sends each once.
     window = [rule.threshold <= now, *rule.conditions, ~already]
-    if since is not None:
-        window.append(rule.threshold > since)
     candidates = (
         sa.select(
             Breach.id,

@@ -345,7 +345,7 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
         sweep_requests(since, now, batch_size, report.add)
         for breach_rule in breach_rules(now):  # the PDPC's 72 hours (breach_sweep.py)
             while True:
-                breach_alerts = record_breach_batch(breach_rule, since, now, batch_size)
+                breach_alerts = record_breach_batch(breach_rule, now, batch_size)
                 if breach_alerts:
                     rows = breach_messages(breach_alerts, breach_rule.kind, now)
                     queue_emails(rows)
