@@ -86,3 +86,21 @@ def test_an_admin_places_and_lifts_a_legal_hold_others_get_404(app, client, staf
         ).status_code
         == 404
     )
+
+
+def test_the_audit_page_shows_what_was_done_to_one_cases_data(client, staff, file_a_case):
+    """/admin/audit?case=…: on the administrative trail too, only the events
+    of that case (its holds here), not every other case's."""
+    first, _key, _token = file_a_case()
+    second, _key, _token = file_a_case()
+    login(client, staff("admin", "CENTRAL"))
+    token = csrf_token(client, "/admin/retention")
+    for code, reason in ((first, "คดีที่หนึ่ง"), (second, "คดีที่สอง")):
+        placed = client.post(
+            f"/admin/cases/{code}/legal-hold", data={"reason": reason, "csrf_token": token}
+        )
+        assert placed.status_code == 303
+    page = client.get(f"/admin/audit?trail=changes&case={first}").get_data(as_text=True)
+    assert "คดีที่หนึ่ง" in page and "คดีที่สอง" not in page
+    everything = client.get("/admin/audit?trail=changes").get_data(as_text=True)
+    assert "คดีที่หนึ่ง" in everything and "คดีที่สอง" in everything

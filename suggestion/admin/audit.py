@@ -144,6 +144,7 @@ class AuditFilters:
 
     trail: str = "changes"
     case_id: int | None = None
+    case_code: str | None = None
     staff_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -153,7 +154,7 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
     """The filters of a checked form; a tracking code no case has is refused
     beside its field, and then nothing is listed."""
     tz = agency_zone()
-    case_id = None
+    case_id, code = None, None
     if form.case.data and not form.case.errors:
         code = normalise_tracking_code(form.case.data)
         case_id = (
@@ -169,6 +170,7 @@ def _filters(form: AuditFilterForm) -> AuditFilters:
     return AuditFilters(
         trail=form.trail.data if form.trail.data in ("changes", "personal") else "changes",
         case_id=case_id,
+        case_code=code if case_id is not None else None,
         staff_id=form.staff.data or None,
         since=start_of_day(since, tz) if since and not form.since.errors else None,
         until=start_of_day(until + timedelta(days=1), tz)
@@ -227,6 +229,8 @@ def audit() -> Any:
         )
     else:
         changes = sa.select(AdminEvent, User.name).outerjoin(User, User.id == AdminEvent.actor_id)
+        if filters.case_code:  # what was done to one case's data: its holds, exports, erasure
+            changes = changes.where(AdminEvent.target == f"case {filters.case_code}")
         rows = list(
             db.session.execute(_keyset(changes, AdminEvent, before, filters, AdminEvent.actor_id))
         )
