@@ -350,3 +350,27 @@ def test_beats_daily_task_anonymises_through_a_real_worker(app, live_db, celery_
             db.session.scalar(sa.select(Complainant.name).where(Complainant.case_id == old)) is None
         )
         db.session.remove()
+
+
+def test_a_duplicate_is_kept_as_long_as_the_case_it_was_merged_into(ctx, db_session):
+    """Merged in 2021 into a case still being handled: kept; merged into a
+    case closed in 2021: anonymised with it."""
+    going_on = make_case().case
+    closed = finished_case(Kind.COMPLAINT, Status.CLOSED, "2021-01-10")
+    duplicates = {}
+    for name, target in (("into_open", going_on), ("into_closed", closed)):
+        duplicate = finished_case(Kind.COMPLAINT, Status.CLOSED, "2021-01-10")
+        db.session.execute(
+            sa.update(Case)
+            .where(Case.id == duplicate.id)
+            .values(
+                status=Status.MERGED.value, merged_into_id=target.id, updated_at=at("2021-01-11")
+            )
+        )
+        duplicates[name] = duplicate.id
+    db.session.flush()
+    run_retention(NOW)
+    anonymised = dict(db.session.execute(sa.select(Case.id, Case.anonymised_at)).all())
+    assert anonymised[duplicates["into_open"]] is None
+    assert anonymised[duplicates["into_closed"]] is not None
+    assert anonymised[closed.id] is not None and anonymised[going_on.id] is None

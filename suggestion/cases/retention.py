@@ -88,13 +88,30 @@ def retention_years() -> dict[Kind, int]:
     return years
 
 
-def finished_at() -> Any:
-    """The SQL moment a case was finished, or NULL while it is open."""
+def _own_finish(case: Any) -> Any:
+    """When ``case`` (Case or an alias of it) had its outcome or was closed."""
     return sa.case(
-        (Case.status == Status.CLOSED.value, Case.closed_at),
-        (Case.status.in_(["resolved", "forwarded", "rejected"]), Case.resolved_at),
-        (Case.status == Status.MERGED.value, Case.updated_at),
+        (case.status == Status.CLOSED.value, case.closed_at),
+        (case.status.in_(["resolved", "forwarded", "rejected"]), case.resolved_at),
+        (case.status == Status.MERGED.value, case.updated_at),
         else_=sa.null(),
+    )
+
+
+def finished_at() -> Any:
+    """The SQL moment a case was finished, or NULL while it is open.
+
+    A case merged into another is finished when that one is: the duplicate's
+    filer is part of the case that goes on, so their data is kept as long as
+    it is (and a later change of the duplicate's row, which moves its
+    ``updated_at``, moves nothing)."""
+    target = sa.orm.aliased(Case)
+    target_finish = (
+        sa.select(_own_finish(target)).where(target.id == Case.merged_into_id).scalar_subquery()
+    )
+    return sa.case(
+        (Case.status == Status.MERGED.value, target_finish),
+        else_=_own_finish(Case),
     )
 
 
