@@ -35,9 +35,13 @@ def failed_mail() -> list[tuple[Notification, str | None]]:
 
 def resend_failed(actor: User | None, notification_ids: list[int] | None = None) -> int:
     """Put failed e-mails back in the outbox (all of them, or these), each
-    with a fresh round of attempts, and record it; returns how many."""
+    with a fresh round of attempts, and record it; returns how many. One
+    without its text (the filer's erased, the case anonymised) stays failed."""
     who = authorise(actor)
-    query = sa.select(Notification).where(Notification.status == NotificationStatus.FAILED)
+    query = sa.select(Notification).where(
+        Notification.status == NotificationStatus.FAILED,
+        Notification.body.is_not(None),  # an erased or anonymised e-mail has nothing to send
+    )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(notification_ids))
     notifications = list(db.session.scalars(query.with_for_update()))

@@ -51,11 +51,13 @@ from suggestion.core.locks import advisory_lock
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
+from suggestion.notify.outbox import clear_filer_mail
+from suggestion.notify.outbox import ERASED_ADDRESS
 
 RETENTION_LOCK_KEY = 0x52_45_54  # "RET", for pg_try_advisory_lock
 # What replaces the filer's words; stored, so in both languages.
 REDACTED = "[ลบแล้วเมื่อครบระยะเวลาเก็บรักษา · removed after the retention period]"
-REDACTED_ADDRESS = "anonymised@invalid"  # notifications.to_address is required
+REDACTED_ADDRESS = ERASED_ADDRESS  # the filer's address in the outbox
 
 
 @dataclass
@@ -131,22 +133,11 @@ def _remove_files(ids: list[int]) -> int:
 
 
 def _clear_outbox(ids: list[int]) -> None:
-    """The filer's e-mails lose their address, subject and text; every e-mail
-    of the case loses its text (staff alerts quote the subject), and one still
-    waiting is given up rather than sent without it."""
-    to_filer = sa.or_(
-        Notification.recipient_digest.is_not(None),
-        sa.exists().where(
-            Complainant.case_id == Notification.case_id,
-            sa.func.lower(Complainant.email) == sa.func.lower(Notification.to_address),
-        ),
-    )
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.case_id.in_(ids), to_filer)
-        .values(to_address=REDACTED_ADDRESS, recipient_digest=None, subject=REDACTED[:300])
-        .execution_options(synchronize_session=False)
-    )
+    """The filer's e-mails lose their address, subject and text
+    (:func:`clear_filer_mail`); every other e-mail of the case loses its text
+    (staff alerts quote the subject), and one still waiting is given up
+    rather than sent without it."""
+    clear_filer_mail(ids)
     db.session.execute(
         sa.update(Notification)
         .where(Notification.case_id.in_(ids), Notification.body.is_not(None))
@@ -185,7 +176,7 @@ def _redact_events(ids: list[int]) -> None:
 
 def _anonymise(batch: list[tuple[int, str, str]], now: datetime, actor_label: str) -> int:
     ids = [case_id for case_id, _, _ in batch]
-    _clear_outbox(ids)  # first: it recognises the filer's address by the complainant's
+    _clear_outbox(ids)
     db.session.execute(
         sa.update(Complainant)
         .where(Complainant.case_id.in_(ids))

@@ -53,6 +53,17 @@ SUBJECTS = {
     "breach_escalate": _l("Late: breach %(number)s was to be notified to the PDPC by %(due_at)s"),
 }
 
+# The e-mails to a case's filer, by template: the ones whose address, subject
+# and text go when the filer's contact details are erased or anonymised
+# (:func:`clear_filer_mail`); every other e-mail of a case goes to staff.
+FILER_TEMPLATES = frozenset(
+    {"receipt", "info_requested", "reply", "outcome", "merged", "deadline_moved", "progress"}
+)
+# What replaces a filer's e-mail address and subject in the outbox
+# (notifications.to_address and subject are required).
+ERASED_ADDRESS = "erased@invalid"
+ERASED_SUBJECT = "[ลบแล้ว · erased]"
+
 # What each e-mail is, for the administrators' list of failed ones.
 TEMPLATE_LABELS = {
     "receipt": _l("Receipt to the filer"),
@@ -160,6 +171,33 @@ def queue_email(
     db.session.flush()
     after_commit(db.session(), TaskName.DELIVER_NOTIFICATION, notification.id)
     return notification
+
+
+def clear_filer_mail(case_ids: list[int]) -> None:
+    """The e-mails to the filer of these cases, recognised by their template
+    (whatever address they were sent to, before a rectification too), lose
+    their address, digest, subject and text; one still waiting, or failed, is
+    given up: it can no longer be sent (its text held the access key)."""
+    if not case_ids:
+        return
+    db.session.execute(
+        sa.update(Notification)
+        .where(
+            Notification.case_id.in_(case_ids),
+            Notification.template.in_(sorted(FILER_TEMPLATES)),
+        )
+        .values(
+            to_address=ERASED_ADDRESS,
+            recipient_digest=None,
+            subject=ERASED_SUBJECT,
+            body=None,
+            status=sa.case(
+                (Notification.status == NotificationStatus.PENDING.value, "failed"),
+                else_=Notification.status,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def publish(notification_ids: list[int]) -> int:

@@ -27,6 +27,7 @@ from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
 from suggestion.core.time import utcnow
 from suggestion.deadlines.computation import calendar_deadlines
+from suggestion.notify.outbox import clear_filer_mail
 from suggestion.privacy.models import FINAL_REMIND_BEFORE_DAYS
 from suggestion.privacy.models import IdentityCheck
 from suggestion.privacy.models import REMIND_BEFORE_DAYS
@@ -194,6 +195,7 @@ def erase_contact(actor: Actor, case: Case) -> None:
     filer.email_digest = filer.phone_digest = None
     filer.anonymised_at = utcnow()
     db.session.flush()
+    clear_filer_mail([case.id])
     record_admin_change(
         actor.user_id,
         actor.label,
