@@ -3,7 +3,10 @@ that memory does not grow with the number of rows.
 
 Without ``personal`` the file holds no personal data: codes, kinds, places,
 dates and outcomes only. With it, the filer's contact details are added for
-the cases whose filer the account may see (never an anonymous filer's).
+the cases whose filer the account may see — never an anonymous filer's, nor
+a corruption reporter's, whose identity is shown only on the case page with
+a reason each time — and each case whose details are written gets its row in
+the access log (:func:`record_personal_views`) before the file streams.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Case
 from suggestion.cases.models import Category
 from suggestion.cases.models import Complainant
+from suggestion.cases.personal_data import record_contact_views
+from suggestion.cases.states import Kind
 from suggestion.core.extensions import db
 from suggestion.core.settings import agency_zone
 from suggestion.core.spreadsheet import safe_cell
@@ -56,6 +61,28 @@ def row_count(access: StaffAccess, filters: QueueFilters) -> int:
     return int(count or 0)
 
 
+def _details_written() -> sa.ColumnElement[bool]:
+    """Whether the file carries a case's filer's contact details."""
+    return sa.and_(
+        Case.is_anonymous.is_(False),
+        Case.kind != Kind.CORRUPTION.value,
+        Complainant.id.is_not(None),
+        Complainant.anonymised_at.is_(None),
+    )
+
+
+def record_personal_views(access: StaffAccess, filters: QueueFilters) -> int:
+    """Put in the access log, in one statement, every case of the export
+    whose filer's contact details it will write; returns how many."""
+    return record_contact_views(
+        access,
+        sa.select(Case.id)
+        .select_from(Case)
+        .outerjoin(Complainant, Complainant.case_id == Case.id)
+        .where(*where(access, filters), _details_written()),
+    )
+
+
 def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> Iterator[str]:
     """The CSV text, a page of rows at a time, in the queue's order."""
     columns: list[Any] = [
@@ -77,8 +104,8 @@ def csv_rows(access: StaffAccess, filters: QueueFilters, *, personal: bool) -> I
         Case.satisfaction,
     ]
     if personal:
-        columns += [Case.is_anonymous, Complainant.name, Complainant.email, Complainant.phone]
-        columns += [Complainant.address]
+        columns += [_details_written().label("shown"), Complainant.name, Complainant.email]
+        columns += [Complainant.phone, Complainant.address]
     query = (
         sa.select(*columns)
         .select_from(Case)
@@ -116,8 +143,8 @@ def _pages(query: sa.Select[Any], *, personal: bool) -> Iterator[str]:
                 r.satisfaction or "",
             ]  # fmt: skip
             if personal:
-                shown = not r.is_anonymous
-                row += [(v or "") if shown else "" for v in (r.name, r.email, r.phone, r.address)]
+                details = (r.name, r.email, r.phone, r.address)
+                row += [(v or "") if r.shown else "" for v in details]
             writer.writerow([safe_cell(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)

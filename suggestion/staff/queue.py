@@ -121,11 +121,13 @@ def export_cases() -> Any:
     personal = request.args.get("personal") == "1"
     if personal:
         # Who took the filers' contact details, when, with which filter and
-        # how many rows: on the audit trail before the first row leaves.
-        # (A read that writes: its own unit of work commits the record.)
+        # how many rows: on the audit trail, and each case whose details are
+        # written in the access log, before the first row leaves. (A read
+        # that writes: its own unit of work commits the records.)
         rows = export.row_count(access(), _filters_from(form))
         filters = urlencode(sorted((k, v) for k, v in request.args.items(multi=True) if v))
         with unit_of_work():
+            export.record_personal_views(access(), _filters_from(form))
             record_admin_change(
                 current_user.id,
                 current_user.email,
