@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from suggestion.auth.models import ROLE_LABELS
 from suggestion.auth.passwords import MAX_PASSWORD_LENGTH
@@ -147,10 +149,23 @@ class AuditFilterForm(Form):
     until = LocalDateField(_l("Until"), validators=[Optional(), sensible_date])
 
 
+EARLIEST_DAY = date(2000, 1, 1)
+
+
+def since_2000(_form: Any, field: Any) -> None:
+    """A moment from 2000 on: a year such as 1 overflows once converted
+    between zones. (One in the future the service refuses with its own
+    message: suggestion.sla.breaches.)"""
+    if field.data is not None and field.data.date() < EARLIEST_DAY:
+        raise ValidationError(_l("Give a moment from 1 January 2000 on."))
+
+
 class BreachForm(Form):
     """A personal-data breach as an administrator records it."""
 
-    discovered_at = LocalDateTimeField(_l("Discovered at"), validators=[InputRequired(REQUIRED)])
+    discovered_at = LocalDateTimeField(
+        _l("Discovered at"), validators=[InputRequired(REQUIRED), since_2000]
+    )
     description = TextAreaField(
         _l("What happened"),
         filters=[strip_text],
@@ -171,4 +186,6 @@ class BreachForm(Form):
 
 
 class BreachNoticeForm(Form):
-    notified_at = LocalDateTimeField(_l("Notified at"), validators=[InputRequired(REQUIRED)])
+    notified_at = LocalDateTimeField(
+        _l("Notified at"), validators=[InputRequired(REQUIRED), since_2000]
+    )

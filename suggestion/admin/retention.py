@@ -25,6 +25,7 @@ from suggestion.admin.views import acting_user
 from suggestion.admin.views import bp
 from suggestion.admin.views import show_beside_field
 from suggestion.cases import retention
+from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.models import Case
 from suggestion.cases.states import Kind
 from suggestion.cases.states import KIND_LABELS
@@ -32,6 +33,7 @@ from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.core.forms import Form
 from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import strip_text
 
 
 class RetentionForm(Form):
@@ -59,6 +61,7 @@ for _kind in Kind:
 class LegalHoldForm(Form):
     reason = TextAreaField(
         _l("Reason for the legal hold"),
+        filters=[strip_text],
         validators=[
             InputRequired(retention.HOLD_REASON_REQUIRED),
             Length(max=retention.REASON_LIMIT, message=retention.HOLD_REASON_TOO_LONG),
@@ -89,7 +92,10 @@ def retention_periods() -> Any:
 
 
 def _case(tracking_code: str) -> Case:
-    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == tracking_code)).first()
+    code = normalise_tracking_code(tracking_code)
+    if code is None:
+        abort(404)
+    case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).first()
     return case or abort(404)
 
 
@@ -111,7 +117,7 @@ def place_legal_hold(tracking_code: str) -> Any:
         for errors in form.errors.values():
             for message in errors:
                 flash(str(message), "error")
-    return redirect(url_for("staff.case_page", tracking_code=tracking_code), 303)
+    return redirect(url_for("staff.case_page", tracking_code=case.tracking_code), 303)
 
 
 @bp.post("/cases/<tracking_code>/legal-hold/lift")
@@ -120,4 +126,4 @@ def lift_legal_hold(tracking_code: str) -> Any:
     if Form().validate_on_submit():
         retention.lift_hold(acting_user(), case)
         flash(_("Legal hold lifted."), "success")
-    return redirect(url_for("staff.case_page", tracking_code=tracking_code), 303)
+    return redirect(url_for("staff.case_page", tracking_code=case.tracking_code), 303)
