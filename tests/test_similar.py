@@ -447,3 +447,23 @@ def test_the_migration_fills_the_digests_the_filing_would(ctx, app):
             migration._digest(secret, "filer-email", migration._email(email)),
             migration._digest(secret, "filer-phone", migration._phone(phone)),
         )
+
+
+def test_anonymised_cases_are_no_ones_duplicates(officer):
+    """Retention leaves every anonymised case the same placeholder text: they
+    would all match each other (issue 16, review item 4)."""
+    from suggestion.cases.anonymise import REDACTED
+
+    kept = filed(days_before=30)
+    gone = [filed(days_before=20), filed(REDACTED[:200], REDACTED, days_before=15)]
+    case = filed(days_before=0)
+    later = filed(REDACTED[:200], REDACTED, days_before=-1)
+    db.session.execute(
+        sa.update(Case).where(Case.id.in_([c.id for c in [*gone, later]])).values(anonymised_at=NOW)
+    )
+    db.session.expire_all()
+    assert codes(possible_duplicates(officer, case)) == [kept.tracking_code]
+    # The SQLite path compares the same window in Python.
+    window = similar.window_of(officer, case)
+    assert set(similar._alike_sqlite(case, window)) == {kept.id}
+    assert possible_duplicates(officer, db.session.get(Case, later.id)) == []

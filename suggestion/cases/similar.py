@@ -79,11 +79,13 @@ def case_text() -> sa.ColumnElement[str]:
 
 def window_of(access: StaffAccess, case: Case) -> list[sa.ColumnElement[bool]]:
     """The cases that may be duplicates of this one: in reach, earlier and
-    within WINDOW, and not already merged into another."""
+    within WINDOW, not already merged into another, and not anonymised (their
+    text is all the same placeholder: suggestion.cases.anonymise)."""
     return [
         access.clause(),
         Case.id != case.id,
         Case.status != Status.MERGED,
+        Case.anonymised_at.is_(None),
         Case.received_at >= case.received_at - WINDOW,
         Case.received_at <= case.received_at,
     ]
@@ -92,7 +94,10 @@ def window_of(access: StaffAccess, case: Case) -> list[sa.ColumnElement[bool]]:
 def possible_duplicates(
     access: StaffAccess, case: Case, limit: int = LIMIT
 ) -> list[PossibleDuplicate]:
-    """Up to ``limit`` earlier cases in reach that look like this one, best first."""
+    """Up to ``limit`` earlier cases in reach that look like this one, best
+    first; none for an anonymised case, whose text and filer are gone."""
+    if case.anonymised_at is not None:
+        return []
     window = window_of(access, case)
     postgres = db.session.get_bind().dialect.name == "postgresql"
     alike = _alike_postgres(case, window, limit * 4) if postgres else _alike_sqlite(case, window)
