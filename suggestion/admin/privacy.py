@@ -21,10 +21,12 @@ from flask_login import login_required
 
 from suggestion.admin.privacy_forms import CloseForm
 from suggestion.admin.privacy_forms import ConfirmForm
+from suggestion.admin.privacy_forms import ContactDetailsForm
 from suggestion.admin.privacy_forms import RectifyForm
 from suggestion.admin.privacy_forms import RequestForm
 from suggestion.auth.permissions import can_handle_subject_requests
 from suggestion.auth.views import guard_staff_session
+from suggestion.cases import personal_data
 from suggestion.cases.models import Case
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
@@ -59,6 +61,7 @@ def _labels() -> dict[str, Any]:
         "REQUEST_STATUS_LABELS": STATUS_LABELS,
         "RequestStatus": RequestStatus,
         "erasure_refusal": services.erasure_refusal,
+        "needs_reason": personal_data.needs_reason,
     }
 
 
@@ -123,6 +126,9 @@ def _render(found: SubjectRequest, status: int = 200, **forms: Any) -> Any:
         close_form=forms.get("close_form") or CloseForm(),
         rectify_form=forms.get("rectify_form") or RectifyForm(),
         rectify_case=forms.get("rectify_case"),
+        shown_case=forms.get("shown_case"),
+        contact_case=forms.get("contact_case"),
+        contact_form=forms.get("contact_form") or ContactDetailsForm(formdata=None),
         erasure_refusable=any(services.erasure_refusal(c) for c in found.cases),
         now=utcnow(),
     ), status
@@ -148,6 +154,29 @@ def export(request_id: int) -> Any:
             "Content-Disposition": f'attachment; filename="personal-data-request-{found.id}.zip"'
         },
     )
+
+
+@bp.post("/requests/<int:request_id>/cases/<int:case_id>/contact")
+def contact_details(request_id: int, case_id: int) -> Any:
+    """Show the filer's contact details of one case (and the form to rectify
+    them), recorded first in the access log; the answer to the POST is the
+    request's page with them, so that each showing is one record."""
+    found = _request_or_404(request_id)
+    case = _case_of(found, case_id)
+    if case.complainant is None or case.is_anonymous:
+        abort(404)
+    form = ContactDetailsForm()
+    if form.validate_on_submit():
+        try:
+            services.open_contact_details(_actor(), found, case, reason=form.reason.data)
+        except Invalid as error:
+            form.reason.errors = [str(error.message)]
+        else:
+            rectify = RectifyForm(formdata=None, obj=case.complainant)
+            return _render(found, shown_case=case, rectify_form=rectify, rectify_case=case)
+    if "csrf_token" in form.errors:
+        abort(400)
+    return _render(found, 422, contact_form=form, contact_case=case)
 
 
 def _act(found: SubjectRequest, action: Any, message: str) -> Any:

