@@ -74,3 +74,14 @@ def test_exporting_a_request_records_one_view_per_case(client, staff, file_a_cas
     views = _views()
     assert sorted(case for case, _ in views) == sorted([_case_id(one), _case_id(two)])
     assert all(reason and str(number) in reason for _, reason in views)
+
+
+def test_an_id_beyond_the_column_answers_404(client, staff, file_a_case):
+    code, _, _ = file_a_case()
+    login(client, staff("privacy", "SERVICE"))
+    number = _register(client, "access", code)
+    page = f"/privacy/requests/{number}"
+    assert client.get("/privacy/requests/99999999999").status_code == 404
+    assert _post(client, "/privacy/requests/99999999999/export", page).status_code == 404
+    huge_case = f"{page}/cases/99999999999/erase"
+    assert _post(client, huge_case, page).status_code == 404

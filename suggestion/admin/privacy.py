@@ -134,12 +134,12 @@ def _render(found: SubjectRequest, status: int = 200, **forms: Any) -> Any:
     ), status
 
 
-@bp.get("/requests/<int:request_id>")
+@bp.get("/requests/<id:request_id>")
 def detail(request_id: int) -> Any:
     return _render(_request_or_404(request_id))
 
 
-@bp.post("/requests/<int:request_id>/export")
+@bp.post("/requests/<id:request_id>/export")
 def export(request_id: int) -> Any:
     found = _request_or_404(request_id)
     if not ConfirmForm().validate_on_submit():
@@ -156,7 +156,7 @@ def export(request_id: int) -> Any:
     )
 
 
-@bp.post("/requests/<int:request_id>/cases/<int:case_id>/contact")
+@bp.post("/requests/<id:request_id>/cases/<id:case_id>/contact")
 def contact_details(request_id: int, case_id: int) -> Any:
     """Show the filer's contact details of one case (and the form to rectify
     them), recorded first in the access log; the answer to the POST is the
@@ -191,7 +191,7 @@ def _act(found: SubjectRequest, action: Any, message: str) -> Any:
     return redirect(url_for("privacy.detail", request_id=found.id), 303)
 
 
-@bp.post("/requests/<int:request_id>/cases/<int:case_id>/erase")
+@bp.post("/requests/<id:request_id>/cases/<id:case_id>/erase")
 def erase(request_id: int, case_id: int) -> Any:
     found = _request_or_404(request_id)
     case = _case_of(found, case_id)
@@ -202,7 +202,7 @@ def erase(request_id: int, case_id: int) -> Any:
     )
 
 
-@bp.post("/requests/<int:request_id>/cases/<int:case_id>/restrict")
+@bp.post("/requests/<id:request_id>/cases/<id:case_id>/restrict")
 def restrict(request_id: int, case_id: int) -> Any:
     found = _request_or_404(request_id)
     case = _case_of(found, case_id)
@@ -213,7 +213,7 @@ def restrict(request_id: int, case_id: int) -> Any:
     )
 
 
-@bp.post("/requests/<int:request_id>/refuse-erasure")
+@bp.post("/requests/<id:request_id>/refuse-erasure")
 def refuse_erasure(request_id: int) -> Any:
     found = _request_or_404(request_id)
     grounds = [g for g in (services.erasure_refusal(c) for c in found.cases) if g]
@@ -225,7 +225,7 @@ def refuse_erasure(request_id: int) -> Any:
     )
 
 
-@bp.post("/requests/<int:request_id>/cases/<int:case_id>/rectify")
+@bp.post("/requests/<id:request_id>/cases/<id:case_id>/rectify")
 def rectify(request_id: int, case_id: int) -> Any:
     found = _request_or_404(request_id)
     case = _case_of(found, case_id)
@@ -248,7 +248,7 @@ def rectify(request_id: int, case_id: int) -> Any:
     return _render(found, 422, rectify_form=form, rectify_case=case)
 
 
-@bp.post("/requests/<int:request_id>/close")
+@bp.post("/requests/<id:request_id>/close")
 def close(request_id: int) -> Any:
     found = _request_or_404(request_id)
     form = CloseForm()
