@@ -10,9 +10,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from suggestion.cases.models import Case
+from suggestion.cases.models import Complainant
 from suggestion.cases.personal_data import PersonalDataView
+from suggestion.cases.retention import LegalHold
+from suggestion.core.audit import AdminEvent
 from suggestion.core.extensions import db
+from suggestion.core.time import utcnow
+from suggestion.privacy.models import SubjectRequest
 from tests.helpers import login
+from tests.test_subject_requests import _open_on_track
 from tests.test_subject_requests import _post
 from tests.test_subject_requests import _register
 
@@ -85,3 +91,58 @@ def test_an_id_beyond_the_column_answers_404(client, staff, file_a_case):
     assert _post(client, "/privacy/requests/99999999999/export", page).status_code == 404
     huge_case = f"{page}/cases/99999999999/erase"
     assert _post(client, huge_case, page).status_code == 404
+
+
+HOLD = "คำสั่งเก็บรักษาเพื่อคดี"  # the Thai of the legal hold's ground (PDPA s.33)
+
+
+def _resolved_and_held(code: str) -> int:
+    case_id = _case_id(code)
+    db.session.execute(
+        sa.update(Case).where(Case.id == case_id).values(status="resolved", resolved_at=utcnow())
+    )
+    db.session.add(LegalHold(case_id=case_id, reason="คดีปกครองที่ยังไม่ถึงที่สุด"))
+    db.session.commit()
+    return case_id
+
+
+def _filer_email(case_id: int) -> str | None:
+    db.session.expire_all()
+    return db.session.scalars(
+        sa.select(Complainant.email).where(Complainant.case_id == case_id)
+    ).one()
+
+
+def test_a_legal_hold_stops_the_officers_erasure_with_its_ground(client, staff, file_a_case):
+    code, _, _ = file_a_case(email="held@example.com")
+    case_id = _resolved_and_held(code)
+    login(client, staff("privacy", "SERVICE"))
+    number = _register(client, "erasure", code)
+    page = f"/privacy/requests/{number}"
+    assert HOLD in client.get(page).get_data(as_text=True)
+    response = _post(client, f"{page}/cases/{case_id}/erase", page)
+    assert response.status_code == 303
+    assert _filer_email(case_id) == "held@example.com"
+    assert HOLD in client.get(page).get_data(as_text=True)
+    refused = db.session.scalars(
+        sa.select(AdminEvent).where(AdminEvent.action == "erasure_refused")
+    ).one()
+    assert refused.diff["ground"] == [None, "legal_hold"]
+    _post(client, f"{page}/refuse-erasure", page)
+    db.session.expire_all()
+    request = db.session.get(SubjectRequest, number)
+    assert request.status == "refused" and HOLD in request.outcome
+
+
+def test_a_legal_hold_stops_the_filers_withdrawal_on_track(client, file_a_case):
+    code, key, _ = file_a_case(email="held.self@example.com")
+    case_id = _resolved_and_held(code)
+    _open_on_track(client, code, key)
+    page = f"/track/{code}/privacy"
+    assert HOLD in client.get(f"{page}/withdraw").get_data(as_text=True)
+    response = _post(client, f"{page}/withdraw", page)
+    assert response.status_code == 303
+    assert _filer_email(case_id) == "held.self@example.com"
+    assert HOLD in client.get(page).get_data(as_text=True)
+    actions = db.session.scalars(sa.select(AdminEvent.action)).all()
+    assert "erasure_refused" in actions and "contact_erased" not in actions

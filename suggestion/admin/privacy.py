@@ -180,14 +180,19 @@ def contact_details(request_id: int, case_id: int) -> Any:
 
 
 def _act(found: SubjectRequest, action: Any, message: str) -> Any:
+    """Run an action of the request; one that returns a refusal's ground
+    (an erasure the law does not allow) says it instead of ``message``."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        action()
+        refused = action()
     except Invalid as error:
         flash(str(error.message), "error")
     else:
-        flash(message, "success")
+        if isinstance(refused, str):
+            flash(refused, "error")
+        else:
+            flash(message, "success")
     return redirect(url_for("privacy.detail", request_id=found.id), 303)
 
 

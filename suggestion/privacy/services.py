@@ -21,6 +21,7 @@ from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.filers import contact_digests
 from suggestion.cases.models import Case
 from suggestion.cases.models import Complainant
+from suggestion.cases.retention import hold_of
 from suggestion.cases.states import FINISHED_STATES
 from suggestion.core.audit import AdminAction
 from suggestion.core.audit import AdminActor
@@ -46,6 +47,13 @@ OPEN_CASE_GROUND = _l(
     "The case is still being handled: the agency processes this data to carry out "
     "a task in the public interest (PDPA s.24(4)), so it cannot be erased until the "
     "case has its outcome (s.33)."
+)
+# The legal ground recorded when an erasure is refused because the case is
+# under a legal hold (suggestion.cases.retention): the data is needed to
+# establish, exercise or defend legal claims (PDPA s.33 para 1(5)).
+LEGAL_HOLD_GROUND = _l(
+    "The data is kept under a legal hold: it is needed to establish, exercise or "
+    "defend legal claims (PDPA s.33), so it cannot be erased while the hold lasts."
 )
 CONTACT_FIELDS = ("name", "email", "phone", "address")
 
@@ -171,11 +179,20 @@ def close(
     return request
 
 
+def _refusal(case: Case) -> tuple[str, str] | None:
+    """The ground on which the law keeps the filer's data of this case (its
+    code for the audit trail, its text for people), or None."""
+    if hold_of(case) is not None:
+        return "legal_hold", str(LEGAL_HOLD_GROUND)
+    if case.status not in FINISHED_STATES:
+        return "case_open", str(OPEN_CASE_GROUND)
+    return None
+
+
 def erasure_refusal(case: Case) -> str | None:
     """Why the filer's data of this case may not be erased now, or None."""
-    if case.status not in FINISHED_STATES:
-        return str(OPEN_CASE_GROUND)
-    return None
+    refusal = _refusal(case)
+    return refusal[1] if refusal else None
 
 
 def _filer(case: Case) -> Complainant:
@@ -184,15 +201,23 @@ def _filer(case: Case) -> Complainant:
     return case.complainant
 
 
-def erase_contact(actor: Actor, case: Case) -> None:
+def erase_contact(actor: Actor, case: Case) -> str | None:
     """Erase the filer's name, e-mail, telephone and address of a case that
-    has its outcome (its figures stay); refused, with the legal ground, while
-    it is handled."""
-    if ground := erasure_refusal(case):
-        raise Invalid(ground, code="erasure")
+    has its outcome (its figures stay). While the case is handled or under a
+    legal hold nothing is erased: the refusal is recorded with its legal
+    ground, which is returned."""
     filer = _filer(case)
     if filer.anonymised_at is not None:
         raise Invalid(_l("The contact details of this case have already been erased."))
+    if refusal := _refusal(case):
+        record_admin_change(
+            actor.user_id,
+            actor.label,
+            AdminAction.ERASURE_REFUSED,
+            f"case {case.tracking_code}",
+            {"ground": (None, refusal[0])},
+        )
+        return refusal[1]
     held = [f for f in CONTACT_FIELDS if getattr(filer, f)]
     for field in CONTACT_FIELDS:
         setattr(filer, field, None)
@@ -207,6 +232,7 @@ def erase_contact(actor: Actor, case: Case) -> None:
         f"case {case.tracking_code}",
         {"fields": (held, None)},
     )
+    return None
 
 
 def refuse_erasure(actor: Actor, request: SubjectRequest, ground: str) -> SubjectRequest:

@@ -132,11 +132,14 @@ def withdraw(tracking_code: str) -> Any:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.erase_contact(services.FILER, case)
+            ground = services.erase_contact(services.FILER, case)
         except Invalid as error:
             flash(str(error.message), "error")
         else:
-            flash(_("Your name and contact details are erased from this case."), "success")
+            if ground:
+                flash(ground, "error")
+            else:
+                flash(_("Your name and contact details are erased from this case."), "success")
         return redirect(url_for("public_privacy.page", tracking_code=case.tracking_code), 303)
     return render_template(
         "public/privacy_withdraw.html",
