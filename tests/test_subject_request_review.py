@@ -146,3 +146,46 @@ def test_a_legal_hold_stops_the_filers_withdrawal_on_track(client, file_a_case):
     assert HOLD in client.get(page).get_data(as_text=True)
     actions = db.session.scalars(sa.select(AdminEvent.action)).all()
     assert "erasure_refused" in actions and "contact_erased" not in actions
+
+
+def test_an_action_fits_the_requests_state_and_right(client, staff, file_a_case):
+    code, _, _ = file_a_case(email="right@example.com")
+    case_id = _case_id(code)
+    db.session.execute(
+        sa.update(Case).where(Case.id == case_id).values(status="resolved", resolved_at=utcnow())
+    )
+    db.session.commit()
+    login(client, staff("privacy", "SERVICE"))
+    access = _register(client, "access", code)
+    page = f"/privacy/requests/{access}"
+    before = _actions_count()
+    _post(client, f"{page}/cases/{case_id}/erase", page)
+    _post(client, f"{page}/cases/{case_id}/restrict", page)
+    _post(client, f"{page}/refuse-erasure", page)
+    rectified = _post(client, f"{page}/cases/{case_id}/rectify", page, email="new@example.com")
+    assert rectified.status_code == 422
+    assert _filer_email(case_id) == "right@example.com"
+    assert _actions_count() == before
+    db.session.expire_all()
+    assert db.session.get(SubjectRequest, access).status == "open"
+
+    rectification = _register(client, "rectification", code)
+    page = f"/privacy/requests/{rectification}"
+    _post(client, f"{page}/close", page, status="done", outcome="ไม่มีสิ่งต้องแก้")
+    before = _actions_count()
+    again = _post(client, f"{page}/cases/{case_id}/rectify", page, email="new@example.com")
+    assert again.status_code == 422 and _actions_count() == before
+    assert _filer_email(case_id) == "right@example.com"
+
+    erasure = _register(client, "erasure", code)
+    page = f"/privacy/requests/{erasure}"
+    _post(client, f"{page}/cases/{case_id}/erase", page)
+    assert _filer_email(case_id) is None
+    erased = db.session.scalars(
+        sa.select(AdminEvent).where(AdminEvent.action == "contact_erased")
+    ).one()
+    assert erased.diff["request"] == [None, erasure]
+
+
+def _actions_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AdminEvent)) or 0

@@ -62,6 +62,9 @@ def _labels() -> dict[str, Any]:
         "RequestStatus": RequestStatus,
         "erasure_refusal": services.erasure_refusal,
         "needs_reason": personal_data.needs_reason,
+        "ERASING_RIGHTS": services.ERASING_RIGHTS,
+        "RESTRICTING_RIGHTS": services.RESTRICTING_RIGHTS,
+        "RECTIFYING_RIGHTS": services.RECTIFYING_RIGHTS,
     }
 
 
@@ -202,7 +205,7 @@ def erase(request_id: int, case_id: int) -> Any:
     case = _case_of(found, case_id)
     return _act(
         found,
-        lambda: services.erase_contact(_actor(), case),
+        lambda: services.erase_contact(_actor(), case, found),
         _("The filer's contact details of %(code)s are erased.", code=case.tracking_code),
     )
 
@@ -213,7 +216,7 @@ def restrict(request_id: int, case_id: int) -> Any:
     case = _case_of(found, case_id)
     return _act(
         found,
-        lambda: services.restrict_processing(_actor(), case),
+        lambda: services.restrict_processing(_actor(), found, case),
         _("Processing is restricted for %(code)s.", code=case.tracking_code),
     )
 
@@ -239,6 +242,7 @@ def rectify(request_id: int, case_id: int) -> Any:
         try:
             services.rectify_contact(
                 _actor(),
+                found,
                 case,
                 name=form.name.data,
                 email=form.email.data,

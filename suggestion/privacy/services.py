@@ -195,17 +195,45 @@ def erasure_refusal(case: Case) -> str | None:
     return refusal[1] if refusal else None
 
 
+ERASING_RIGHTS = frozenset({SubjectRight.ERASURE, SubjectRight.OBJECTION})  # s.33 para 1(3)
+RESTRICTING_RIGHTS = frozenset({SubjectRight.RESTRICTION, SubjectRight.OBJECTION})  # s.34(4)
+RECTIFYING_RIGHTS = frozenset({SubjectRight.RECTIFICATION})
+
+
+def _may_act(
+    actor: Actor, request: SubjectRequest, rights: frozenset[SubjectRight], case: Case | None
+) -> None:
+    """An officer acts on an open request, only as its right allows, and
+    only on its own cases."""
+    _officer(actor)
+    if case is not None and case not in request.cases:
+        raise NotPermitted()
+    if request.status != RequestStatus.OPEN:
+        raise Invalid(_l("This request is already closed."), code="status")
+    if SubjectRight(request.subject_right) not in rights:
+        raise Invalid(_l("This request's right does not allow this action."), code="right")
+
+
+def _on(request: SubjectRequest | None) -> dict[str, tuple[None, int]]:
+    return {"request": (None, request.id)} if request is not None else {}
+
+
 def _filer(case: Case) -> Complainant:
     if case.complainant is None or case.is_anonymous:
         raise Invalid(_l("This case was filed anonymously: it holds no contact details."))
     return case.complainant
 
 
-def erase_contact(actor: Actor, case: Case) -> str | None:
+def erase_contact(actor: Actor, case: Case, request: SubjectRequest | None = None) -> str | None:
     """Erase the filer's name, e-mail, telephone and address of a case that
     has its outcome (its figures stay). While the case is handled or under a
     legal hold nothing is erased: the refusal is recorded with its legal
-    ground, which is returned."""
+    ground, which is returned. The officer acts on an erasure (or objection)
+    request; the filer withdraws on /track with no request."""
+    if request is not None or actor.user_id is not None:
+        if request is None:
+            raise NotPermitted()
+        _may_act(actor, request, ERASING_RIGHTS, case)
     filer = _filer(case)
     if filer.anonymised_at is not None:
         raise Invalid(_l("The contact details of this case have already been erased."))
@@ -215,7 +243,7 @@ def erase_contact(actor: Actor, case: Case) -> str | None:
             actor.label,
             AdminAction.ERASURE_REFUSED,
             f"case {case.tracking_code}",
-            {"ground": (None, refusal[0])},
+            {"ground": (None, refusal[0]), **_on(request)},
         )
         return refusal[1]
     held = [f for f in CONTACT_FIELDS if getattr(filer, f)]
@@ -230,26 +258,28 @@ def erase_contact(actor: Actor, case: Case) -> str | None:
         actor.label,
         AdminAction.CONTACT_ERASED,
         f"case {case.tracking_code}",
-        {"fields": (held, None)},
+        {"fields": (held, None), **_on(request)},
     )
     return None
 
 
 def refuse_erasure(actor: Actor, request: SubjectRequest, ground: str) -> SubjectRequest:
     """Close an erasure request as refused, with its legal ground."""
+    _may_act(actor, request, ERASING_RIGHTS, None)
     close(actor, request, RequestStatus.REFUSED, ground)
     record_admin_change(
         actor.user_id,
         actor.label,
         AdminAction.ERASURE_REFUSED,
         _target(request),
-        {"cases": (None, sorted(c.tracking_code for c in request.cases))},
+        {"cases": (None, sorted(c.tracking_code for c in request.cases)), **_on(request)},
     )
     return request
 
 
 def rectify_contact(
     actor: Actor,
+    request: SubjectRequest,
     case: Case,
     *,
     name: str | None,
@@ -259,6 +289,7 @@ def rectify_contact(
 ) -> list[str]:
     """Correct the filer's contact details of a case (s.35); returns the
     fields that changed (their values never enter the audit trail)."""
+    _may_act(actor, request, RECTIFYING_RIGHTS, case)
     filer = _filer(case)
     if filer.anonymised_at is not None:
         raise Invalid(_l("The contact details of this case have been erased."))
@@ -278,14 +309,15 @@ def rectify_contact(
         actor.label,
         AdminAction.CONTACT_RECTIFIED,
         f"case {case.tracking_code}",
-        {"fields": (None, changed)},
+        {"fields": (None, changed), **_on(request)},
     )
     return changed
 
 
-def restrict_processing(actor: Actor, case: Case) -> None:
+def restrict_processing(actor: Actor, request: SubjectRequest, case: Case) -> None:
     """Flag the filer's data of a case (s.34): the e-mails the handling of
     the case does not need stop (suggestion.cases.filer_mail.filer_address)."""
+    _may_act(actor, request, RESTRICTING_RIGHTS, case)
     filer = _filer(case)
     if filer.processing_restricted_at is not None:
         raise Invalid(_l("Processing is already restricted for this case."))
@@ -296,7 +328,7 @@ def restrict_processing(actor: Actor, case: Case) -> None:
         actor.label,
         AdminAction.PROCESSING_RESTRICTED,
         f"case {case.tracking_code}",
-        {"processing_restricted": (False, True)},
+        {"processing_restricted": (False, True), **_on(request)},
     )
 
 
