@@ -189,3 +189,25 @@ def test_an_action_fits_the_requests_state_and_right(client, staff, file_a_case)
 
 def _actions_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(AdminEvent)) or 0
+
+
+def test_the_filer_has_one_open_request_per_right_and_the_filing_limit(
+    client, app, monkeypatch, file_a_case
+):
+    monkeypatch.setitem(app.config, "FILING_LIMIT", "2 per minute")
+    code, key, _ = file_a_case(email="asks@example.com")
+    _open_on_track(client, code, key)
+    page = f"/track/{code}/privacy"
+    first = _post(client, f"{page}/request", page, subject_right="access", note="ขอสำเนา")
+    assert first.status_code == 303
+    again = _post(client, f"{page}/request", page, subject_right="access", note="ขออีก")
+    assert again.status_code == 303
+    number = db.session.scalars(sa.select(SubjectRequest.id)).one()
+    assert str(number) in client.get(page).get_data(as_text=True)
+    # Another right is another request; past the filing limit, none is written.
+    other = _post(client, f"{page}/request", page, subject_right="erasure", note="ลบ")
+    assert other.status_code == 303
+    refused = _post(client, f"{page}/request", page, subject_right="restriction", note="ระงับ")
+    assert refused.status_code == 429
+    rights = db.session.scalars(sa.select(SubjectRequest.subject_right)).all()
+    assert sorted(rights) == ["access", "erasure"]

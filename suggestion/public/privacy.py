@@ -24,15 +24,17 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from suggestion.cases.models import Case
+from suggestion.core import throttle
 from suggestion.core.errors import Invalid
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
 from suggestion.core.forms import strip_text
+from suggestion.core.i18n import format_date
 from suggestion.core.time import utcnow
+from suggestion.privacy import asking
 from suggestion.privacy import services
-from suggestion.privacy.models import IdentityCheck
 from suggestion.privacy.models import RIGHT_LABELS
 from suggestion.privacy.models import SubjectRight
 from suggestion.public.views import _tracked_case as tracked_case
@@ -90,22 +92,30 @@ def ask(tracking_code: str) -> Any:
         "The filer of %(code)s", code=case.tracking_code
     )
     contact = ", ".join(x for x in ((filer.email, filer.phone) if filer else ()) if x)
-    found = services.register(
-        services.FILER,
-        name=name,
-        contact=contact,
-        right=SubjectRight(form.subject_right.data),
-        identity=IdentityCheck.ACCESS_KEY,
-        note=form.note.data or "",
-        cases=[case],
+    right = SubjectRight(form.subject_right.data)
+    if asking.open_request_of(case, right) is None:
+        throttle.check_filing()  # a new request counts as a filing from this client
+    found, new = asking.ask_as_filer(
+        case, right, name=name, contact=contact, note=form.note.data or ""
     )
-    flash(
-        _(
-            "Your request no. %(number)s is registered. The agency answers it within 30 days.",
-            number=found.id,
-        ),
-        "success",
-    )
+    if new:
+        flash(
+            _(
+                "Your request no. %(number)s is registered. The agency answers it within 30 days.",
+                number=found.id,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "You already have request no. %(number)s of this kind open for this case. "
+                "The agency answers it by %(due)s.",
+                number=found.id,
+                due=format_date(found.due_at),
+            ),
+            "warning",
+        )
     return redirect(url_for("public_privacy.page", tracking_code=case.tracking_code), 303)
 
 
