@@ -211,3 +211,15 @@ def test_the_filer_has_one_open_request_per_right_and_the_filing_limit(
     assert refused.status_code == 429
     rights = db.session.scalars(sa.select(SubjectRequest.subject_right)).all()
     assert sorted(rights) == ["access", "erasure"]
+
+
+def test_the_export_of_a_case_not_opened_in_the_session_answers_404(client, file_a_case):
+    code, key, _ = file_a_case(email="mine.only@example.com")
+    other, _, _ = file_a_case(email="not.yours@example.com")
+    _open_on_track(client, code, key)
+    page = f"/track/{code}/privacy"
+    before = _actions_count()
+    response = _post(client, f"/track/{other}/privacy/export", page)
+    assert response.status_code == 404
+    assert "not.yours@example.com" not in response.get_data(as_text=True)
+    assert _actions_count() == before
