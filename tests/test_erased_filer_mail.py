@@ -17,6 +17,8 @@ from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.privacy import services
+from suggestion.privacy.models import IdentityCheck
+from suggestion.privacy.models import SubjectRight
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.helpers import csrf_token
@@ -84,8 +86,13 @@ def test_an_officers_erasure_takes_the_address_out_of_every_filer_email(ctx, db_
 def test_retention_after_a_rectification_clears_both_addresses(ctx, db_session):
     case = make_case(email=OLD).case
     tell_filer(case, "reply", message="ตอบกลับ")  # to the old address, no digest
+    officer = services.Actor.of(make_user("privacy", "CENTRAL"))
+    request = services.register(
+        officer, name="สมชาย", contact="", right=SubjectRight.RECTIFICATION,
+        identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
+    )  # fmt: skip
     services.rectify_contact(
-        services.Actor(None, "officer"), case, name="สมชาย", email=NEW, phone=None, address=None
+        officer, request, case, name="สมชาย", email=NEW, phone=None, address=None
     )
     tell_filer(case, "outcome", message="ผลการพิจารณา", outcome="resolved")
     end = datetime(2015, 5, 1, tzinfo=UTC)
