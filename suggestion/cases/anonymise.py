@@ -104,9 +104,13 @@ def _held() -> sa.ColumnElement[bool]:
     return sa.exists().where(LegalHold.case_id == Case.id)
 
 
-def _pick(now: datetime, after: int, limit: int) -> list[tuple[int, str, str]]:
-    """The next batch: (id, kind, tracking code), locked so that a hold being
-    placed meanwhile waits for this batch (and is then refused) or is seen."""
+def _pick(now: datetime, after: int, limit: int) -> tuple[list[tuple[int, str, str]], int | None]:
+    """The next batch, (id, kind, tracking code) each, and the last id read
+    (None: nothing is left). The cases are locked, so that a hold being
+    placed meanwhile waits for this batch (and is then refused); a hold
+    committed after the statement's snapshot but before its lock (placing a
+    hold changes no column of the case, so the lock does not recheck it) is
+    seen by a second read, which leaves that case out."""
     statement = (
         sa.select(Case.id, Case.kind, Case.tracking_code)
         .where(_past_period(now), ~_held(), Case.id > after)
@@ -115,7 +119,15 @@ def _pick(now: datetime, after: int, limit: int) -> list[tuple[int, str, str]]:
     )
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(of=Case, skip_locked=True)
-    return [(r[0], r[1], r[2]) for r in db.session.execute(statement)]
+    rows = [(r[0], r[1], r[2]) for r in db.session.execute(statement)]
+    if not rows:
+        return [], None
+    held = set(
+        db.session.scalars(
+            sa.select(LegalHold.case_id).where(LegalHold.case_id.in_([r[0] for r in rows]))
+        )
+    )
+    return [r for r in rows if r[0] not in held], rows[-1][0]
 
 
 def _remove_files(ids: list[int]) -> int:
@@ -265,12 +277,16 @@ def run_retention(
         if dry_run:
             return _dry_run(report, now)
         after = 0
-        while batch := _pick(now, after, batch_size):
-            report.files += _anonymise(batch, now, actor_label)
+        while True:
+            batch, last = _pick(now, after, batch_size)
+            if last is None:
+                break
+            after = last
+            if batch:
+                report.files += _anonymise(batch, now, actor_label)
+                report.batches += 1
+                report.cases.update(kind for _, kind, _ in batch)
             db.session.commit()
-            report.batches += 1
-            report.cases.update(kind for _, kind, _ in batch)
-            after = batch[-1][0]
     return report
 
 
