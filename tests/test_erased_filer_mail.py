@@ -108,3 +108,29 @@ def test_retention_after_a_rectification_clears_both_addresses(ctx, db_session):
     addresses = _addresses(case.id)
     assert len(addresses) == 3
     assert OLD not in addresses and NEW not in addresses
+
+
+def test_a_rectified_address_gets_what_still_waits_and_is_no_longer_held_back(ctx, db_session):
+    """The receipt and a reply wait (the worker has not sent them); the filer
+    corrects their address: both go to the new one, nothing waits for the old,
+    and the cap that held back the old address no longer holds back the new."""
+    case = make_case(email=OLD).case
+    tell_filer(case, "reply", message="ตอบกลับ")
+    case.complainant.is_email_withheld = True
+    db.session.flush()
+    officer = services.Actor.of(make_user("privacy", "CENTRAL"))
+    request = services.register(
+        officer, name="สมชาย", contact="", right=SubjectRight.RECTIFICATION,
+        identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
+    )  # fmt: skip
+    services.rectify_contact(
+        officer, request, case, name="สมชาย", email=NEW, phone=None, address=None
+    )
+    db.session.expire_all()
+    waiting = db.session.execute(
+        sa.select(Notification.to_address, Notification.status).where(
+            Notification.case_id == case.id, Notification.template.in_(["receipt", "reply"])
+        )
+    ).all()
+    assert waiting and all(row == (NEW, "pending") for row in waiting)
+    assert case.complainant.is_email_withheld is False

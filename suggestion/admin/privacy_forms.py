@@ -7,6 +7,7 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
+from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
@@ -75,7 +76,13 @@ class RectifyForm(Form):
         _l("Name"), filters=STRIP, validators=[Optional(), Length(max=200, message=MAX_LENGTH)]
     )
     email = StringField(
-        _l("E-mail"), filters=STRIP, validators=[Optional(), Length(max=254, message=MAX_LENGTH)]
+        _l("E-mail"),
+        filters=STRIP,
+        validators=[
+            Optional(),
+            Length(max=254, message=MAX_LENGTH),
+            Email(_l("Please give a valid e-mail address."), check_deliverability=False),
+        ],
     )
     phone = StringField(
         _l("Telephone"), filters=STRIP, validators=[Optional(), Length(max=40, message=MAX_LENGTH)]

@@ -200,6 +200,30 @@ def clear_filer_mail(case_ids: list[int]) -> None:
     )
 
 
+def readdress_filer_mail(case_id: int, address: str | None) -> None:
+    """The filer's e-mails of a case still waiting go to their corrected
+    address; with none left, they are given up like an erasure's."""
+    waiting = (
+        Notification.case_id == case_id,
+        Notification.template.in_(sorted(FILER_TEMPLATES)),
+        Notification.status == NotificationStatus.PENDING.value,
+    )
+    if address is None:
+        db.session.execute(
+            sa.update(Notification)
+            .where(*waiting)
+            .values(to_address=ERASED_ADDRESS, recipient_digest=None, body=None, status="failed")
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.session.execute(
+        sa.update(Notification)
+        .where(*waiting)
+        .values(to_address=address, recipient_digest=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def publish(notification_ids: list[int]) -> int:
     """Ask the worker to deliver these notifications now; returns how many were
     published (a broker outage leaves the rest to the requeue)."""

@@ -32,6 +32,7 @@ from suggestion.core.settings import agency_zone
 from suggestion.core.time import utcnow
 from suggestion.deadlines.computation import calendar_deadlines
 from suggestion.notify.outbox import clear_filer_mail
+from suggestion.notify.outbox import readdress_filer_mail
 from suggestion.privacy.models import FINAL_REMIND_BEFORE_DAYS
 from suggestion.privacy.models import IdentityCheck
 from suggestion.privacy.models import REMIND_BEFORE_DAYS
@@ -303,6 +304,11 @@ def rectify_contact(
     for key, value in new.items():
         setattr(filer, key, value)
     filer.email_digest, filer.phone_digest = contact_digests(new["email"], new["phone"])
+    if "email" in changed:
+        # The cap on receipts held back the old address, not this one; what
+        # waits for the filer goes to the address they gave now.
+        filer.is_email_withheld = False
+        readdress_filer_mail(case.id, new["email"])
     db.session.flush()
     record_admin_change(
         actor.user_id,
