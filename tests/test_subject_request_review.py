@@ -223,3 +223,33 @@ def test_the_export_of_a_case_not_opened_in_the_session_answers_404(client, file
     assert response.status_code == 404
     assert "not.yours@example.com" not in response.get_data(as_text=True)
     assert _actions_count() == before
+
+
+def test_only_an_officer_closes_a_request_and_only_once(ctx, db_session):
+    import pytest
+
+    from suggestion.cases.access import NotPermitted
+    from suggestion.core.audit import AdminAction
+    from suggestion.core.errors import Invalid
+    from suggestion.privacy import services
+    from suggestion.privacy.models import IdentityCheck
+    from suggestion.privacy.models import RequestStatus
+    from suggestion.privacy.models import SubjectRight
+    from tests.factories import make_case
+    from tests.factories import make_user
+
+    case = make_case().case
+    officer = services.Actor.of(make_user("privacy", "CENTRAL"))
+    request = services.register(
+        officer, name="สมชาย", contact="", right=SubjectRight.ACCESS,
+        identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
+    )  # fmt: skip
+    with pytest.raises(NotPermitted):
+        services.close(services.FILER, request, RequestStatus.DONE, "ส่งข้อมูลแล้ว")
+    services.close(officer, request, RequestStatus.DONE, "ส่งข้อมูลแล้ว")
+    with pytest.raises(Invalid):
+        services.close(officer, request, RequestStatus.REFUSED, "อีกครั้ง")
+    closed = db.session.scalars(
+        sa.select(AdminEvent).where(AdminEvent.action == AdminAction.SUBJECT_REQUEST_CLOSED.value)
+    ).all()
+    assert len(closed) == 1 and request.status == RequestStatus.DONE

@@ -158,7 +158,11 @@ def close(
     actor: Actor, request: SubjectRequest, status: RequestStatus, outcome: str
 ) -> SubjectRequest:
     """Done, or refused: what was done (or the ground of the refusal) is
-    recorded, and the sweep stops watching its deadline."""
+    recorded, and the sweep stops watching its deadline. The request's row is
+    locked first, so that of two officers closing it at once the second finds
+    it closed."""
+    _officer(actor)
+    db.session.refresh(request, with_for_update=True)
     if request.status != RequestStatus.OPEN:
         raise Invalid(_l("This request is already closed."), code="status")
     if status == RequestStatus.OPEN:

@@ -37,7 +37,7 @@ from suggestion.privacy import asking
 from suggestion.privacy import services
 from suggestion.privacy.models import RIGHT_LABELS
 from suggestion.privacy.models import SubjectRight
-from suggestion.public.views import _tracked_case as tracked_case
+from suggestion.public.views import tracked_case
 from suggestion.reports.bundles import data_bundle
 
 bp = Blueprint("public_privacy", __name__)

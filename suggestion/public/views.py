@@ -126,7 +126,7 @@ def _files_not_stored(error: FilesNotStored) -> Any:
         form = WebFilingForm(kind, current_language())  # what was sent, files aside
         return render_template("public/file.html", form=form, kind=kind), 503
     if request.endpoint == "public.add_information":
-        return _render_case(_tracked_case(args.get("tracking_code", "")), AddInformationForm(), 503)
+        return _render_case(tracked_case(args.get("tracking_code", "")), AddInformationForm(), 503)
     return render_template("error.html", code=503, message=str(error.message)), 503
 
 
@@ -207,7 +207,7 @@ def _case_by_code(tracking_code: str) -> Case | None:
     return db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).first()
 
 
-def _tracked_case(tracking_code: str) -> Case:
+def tracked_case(tracking_code: str) -> Case:
     case = _case_by_code(tracking_code)
     if case is None or case.id not in session.get(_TRACKED, []):
         abort(404)
@@ -257,7 +257,7 @@ def download(tracking_code: str, attachment_id: int) -> Any:
     the case with its code and key (as every /track action); served as the
     staff's downloads are: an attachment, named with the extension of the
     type judged from its content, never sniffed."""
-    case = _tracked_case(tracking_code)
+    case = tracked_case(tracking_code)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case.id or not attachment.is_public_upload:
         abort(404)
@@ -266,7 +266,7 @@ def download(tracking_code: str, attachment_id: int) -> Any:
 
 @bp.post("/track/<tracking_code>/information")
 def add_information(tracking_code: str) -> Any:
-    case = _tracked_case(tracking_code)
+    case = tracked_case(tracking_code)
     form = AddInformationForm()
     if not tracking.can_add_information(case):
         flash(_("This case is finished and no longer takes information."), "error")
@@ -280,7 +280,7 @@ def add_information(tracking_code: str) -> Any:
 
 @bp.post("/track/<tracking_code>/rating")
 def rate(tracking_code: str) -> Any:
-    case = _tracked_case(tracking_code)
+    case = tracked_case(tracking_code)
     form = RatingForm()
     if not tracking.can_rate(case):
         flash(_("This case cannot be rated now."), "error")
@@ -296,7 +296,7 @@ def rate(tracking_code: str) -> Any:
 def answer_solved(tracking_code: str) -> Any:
     """Was the problem solved? "Not yet", with a reason, reopens the case
     once per outcome; a second answer is refused with why."""
-    case = _tracked_case(tracking_code)
+    case = tracked_case(tracking_code)
     form = SolvedForm()
     refused = outcome_answers.refusal(case)
     if refused is not None:
