@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 
 from suggestion.cases.anonymise import REDACTED
-from suggestion.cases.anonymise import REDACTED_ADDRESS
 from suggestion.cases.anonymise import run_retention
 from suggestion.cases.attachments import path_of
 from suggestion.cases.models import Attachment
@@ -36,6 +35,7 @@ from suggestion.core.audit import AdminEvent
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
 from suggestion.notify.models import Notification
+from suggestion.notify.outbox import ERASED_ADDRESS
 from suggestion.reports.indicators import fiscal_year_indicators
 from suggestion.reports.indicators import monthly_report
 from suggestion.reports.indicators import monthly_sla
@@ -171,7 +171,7 @@ def test_retention_anonymises_exactly_the_cases_past_their_period(ctx, db_sessio
             sa.select(Notification).where(Notification.case_id == case.id)
         ).all()
         assert mail and all(
-            m.to_address == REDACTED_ADDRESS and m.recipient_digest is None for m in mail
+            m.to_address == ERASED_ADDRESS and m.recipient_digest is None for m in mail
         )
         assert all(m.body is None and EMAIL not in m.subject for m in mail)
     for name, case in kept.items():

@@ -52,12 +52,10 @@ from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
 from suggestion.notify.models import NotificationStatus
 from suggestion.notify.outbox import clear_filer_mail
-from suggestion.notify.outbox import ERASED_ADDRESS
 
 RETENTION_LOCK_KEY = 0x52_45_54  # "RET", for pg_try_advisory_lock
 # What replaces the filer's words; stored, so in both languages.
 REDACTED = "[ลบแล้วเมื่อครบระยะเวลาเก็บรักษา · removed after the retention period]"
-REDACTED_ADDRESS = ERASED_ADDRESS  # the filer's address in the outbox
 
 
 @dataclass

@@ -8,6 +8,7 @@ whose PDPC notification is recorded, or that is closed, gets nothing more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,7 @@ from suggestion.core.time import format_datetime
 from suggestion.deadlines.breaches import hours_left
 from suggestion.notify.outbox import outbox_row
 from suggestion.notify.outbox import OutboxRow
+from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
 from suggestion.sla.breaches import Breach
 from suggestion.sla.breaches import BreachAlert
@@ -121,3 +123,19 @@ def breach_messages(
                 )
             )
     return rows
+
+
+def sweep_breaches(now: datetime, batch_size: int, count: Callable[[str, int], None]) -> None:
+    """Every breach threshold crossed by ``now`` and not yet alerted; commits
+    per batch (as suggestion.sla.requests.sweep_requests does for requests)."""
+    for rule in breach_rules(now):
+        while True:
+            alerts = record_breach_batch(rule, now, batch_size)
+            if alerts:
+                rows = breach_messages(alerts, rule.kind, now)
+                queue_emails(rows)
+                count(f"breach_{rule.kind.value}", len(alerts))
+                count("messages", len(rows))
+            db.session.commit()
+            if len(alerts) < batch_size:
+                break

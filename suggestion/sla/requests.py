@@ -166,7 +166,8 @@ def _messages(alerts: list[tuple[int, int]], kind: RequestAlertKind) -> list[Out
 def sweep_requests(
     since: datetime | None, now: datetime, batch_size: int, count: Callable[[str, int], None]
 ) -> None:
-    """Every request threshold crossed in (since, now]; commits per batch."""
+    """Every request threshold crossed in (since - LATE_COMMIT, now] and not
+    yet alerted; commits per batch."""
     for rule in request_rules(now):
         after: Cursor | None = None
         while True:

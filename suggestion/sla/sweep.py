@@ -49,9 +49,7 @@ from suggestion.notify.outbox import outbox_row
 from suggestion.notify.outbox import OutboxRow
 from suggestion.notify.outbox import queue_emails
 from suggestion.notify.outbox import render_email
-from suggestion.sla.breach_sweep import breach_messages
-from suggestion.sla.breach_sweep import breach_rules
-from suggestion.sla.breach_sweep import record_breach_batch
+from suggestion.sla.breach_sweep import sweep_breaches
 from suggestion.sla.models import AlertKind
 from suggestion.sla.models import SlaAlert
 from suggestion.sla.models import SweepRun
@@ -343,17 +341,7 @@ def run_sweep(now: datetime | None = None, batch_size: int | None = None) -> Swe
                 if after is None:
                     break
         sweep_requests(since, now, batch_size, report.add)
-        for breach_rule in breach_rules(now):  # the PDPC's 72 hours (breach_sweep.py)
-            while True:
-                breach_alerts = record_breach_batch(breach_rule, now, batch_size)
-                if breach_alerts:
-                    rows = breach_messages(breach_alerts, breach_rule.kind, now)
-                    queue_emails(rows)
-                    report.add(f"breach_{breach_rule.kind.value}", len(breach_alerts))
-                    report.add("messages", len(rows))
-                db.session.commit()
-                if len(breach_alerts) < batch_size:
-                    break
+        sweep_breaches(now, batch_size, report.add)  # the PDPC's 72 hours
         run.finished_at = utcnow()
         run.counts = dict(report.counts)
         db.session.commit()
