@@ -11,6 +11,10 @@ import pyotp
 import pytest
 
 from suggestion.core.extensions import db
+from suggestion.privacy import intake
+from suggestion.privacy import services
+from suggestion.privacy.models import IdentityCheck
+from suggestion.privacy.models import SubjectRight
 from tests.factories import make_case
 from tests.factories import make_user
 from tests.factories import PASSWORD
@@ -54,8 +58,13 @@ def test_no_page_violates_wcag_21_aa(app, live_server, browser_page):
     with app.test_request_context():
         make_user("officer", "SERVICE", "a11y.officer@example.go.th")
         make_user("manager", "SERVICE", "a11y.manager@example.go.th")
-        make_user("admin", "CENTRAL", "a11y.admin@example.go.th")
-        code = make_case().case.tracking_code
+        admin = make_user("admin", "CENTRAL", "a11y.admin@example.go.th")
+        case = make_case().case
+        code = case.tracking_code
+        request_id = intake.register(
+            services.Actor.of(admin), name="ทดสอบ การเข้าถึง", contact="", note="",
+            right=SubjectRight.ACCESS, identity=IdentityCheck.ID_CARD, cases=[case],
+        ).id  # fmt: skip
         db.session.commit()
     page = browser_page
     page.context.add_init_script(path=str(AXE))  # evaluated outside the page's CSP
@@ -81,6 +90,7 @@ def test_no_page_violates_wcag_21_aa(app, live_server, browser_page):
     filed = page.get_by_test_id("tracking-code").inner_text().strip()
     found += violations(page, "/file/receipt", base)
     found += violations(page, f"/track/{filed}", base)
+    found += violations(page, f"/track/{filed}/privacy", base)
 
     # Staff, reports and administration.
     log_in(page, base, "a11y.officer@example.go.th")
@@ -103,6 +113,9 @@ def test_no_page_violates_wcag_21_aa(app, live_server, browser_page):
         "/admin/processing-record",
         "/admin/privacy-notice",
         "/admin/users/new",
+        "/privacy/",
+        "/privacy/?show=closed",
+        f"/privacy/requests/{request_id}",
     ):
         found += violations(page, path, base)
     page.context.clear_cookies()

@@ -16,6 +16,7 @@ from suggestion.cases.models import Case
 from suggestion.core.extensions import db
 from suggestion.core.time import utcnow
 from suggestion.notify.models import Notification
+from suggestion.privacy import intake
 from suggestion.privacy import services
 from suggestion.privacy.models import IdentityCheck
 from suggestion.privacy.models import SubjectRight
@@ -87,7 +88,7 @@ def test_retention_after_a_rectification_clears_both_addresses(ctx, db_session):
     case = make_case(email=OLD).case
     tell_filer(case, "reply", message="ตอบกลับ")  # to the old address, no digest
     officer = services.Actor.of(make_user("privacy", "CENTRAL"))
-    request = services.register(
+    request = intake.register(
         officer, name="สมชาย", contact="", right=SubjectRight.RECTIFICATION,
         identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
     )  # fmt: skip
@@ -106,7 +107,7 @@ def test_retention_after_a_rectification_clears_both_addresses(ctx, db_session):
     assert report.total == 1
     db.session.expire_all()
     addresses = _addresses(case.id)
-    assert len(addresses) == 3
+    assert len(addresses) == 4  # receipt, reply, the request acknowledged, outcome
     assert OLD not in addresses and NEW not in addresses
 
 
@@ -119,7 +120,7 @@ def test_a_rectified_address_gets_what_still_waits_and_is_no_longer_held_back(ct
     case.complainant.is_email_withheld = True
     db.session.flush()
     officer = services.Actor.of(make_user("privacy", "CENTRAL"))
-    request = services.register(
+    request = intake.register(
         officer, name="สมชาย", contact="", right=SubjectRight.RECTIFICATION,
         identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
     )  # fmt: skip

@@ -231,6 +231,7 @@ def test_only_an_officer_closes_a_request_and_only_once(ctx, db_session):
     from suggestion.cases.access import NotPermitted
     from suggestion.core.audit import AdminAction
     from suggestion.core.errors import Invalid
+    from suggestion.privacy import intake
     from suggestion.privacy import services
     from suggestion.privacy.models import IdentityCheck
     from suggestion.privacy.models import RequestStatus
@@ -240,7 +241,7 @@ def test_only_an_officer_closes_a_request_and_only_once(ctx, db_session):
 
     case = make_case().case
     officer = services.Actor.of(make_user("privacy", "CENTRAL"))
-    request = services.register(
+    request = intake.register(
         officer, name="สมชาย", contact="", right=SubjectRight.ACCESS,
         identity=IdentityCheck.ACCESS_KEY, note="", cases=[case],
     )  # fmt: skip

@@ -8,6 +8,10 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -48,10 +52,33 @@ def _actions() -> list[str]:
     ]
 
 
-def test_an_access_request_exports_the_filers_data_and_no_one_elses(client, staff, file_a_case):
+def _internal_note_and_file(app, code: str) -> None:
+    """An officer's internal note on the case, and a file that is not the
+    filer's: neither belongs to the filer's copy of their data."""
+    from suggestion.cases import actions
+    from suggestion.cases import attachments
+    from suggestion.cases.access import StaffAccess
+    from tests.factories import checked_pdf
+    from tests.factories import make_user
+
+    with app.test_request_context():
+        case = db.session.scalars(sa.select(Case).where(Case.tracking_code == code)).one()
+        officer = StaffAccess(make_user("officer", "SERVICE", "note.writer@example.go.th"))
+        actions.screen(officer, case)
+        note = actions.add_note(officer, case, text="ผู้ร้องเคยร้องเรื่องอื่นมาแล้ว")
+        staff_file = attachments.store(checked_pdf(), case.id, note.id, public=False)
+        staff_file.original_name = "internal-minutes.pdf"
+        db.session.add(staff_file)
+        db.session.commit()
+
+
+def test_an_access_request_exports_the_filers_data_and_no_one_elses(
+    app, client, staff, file_a_case
+):
     officer = staff("privacy", "SERVICE")
     mine, _, _ = file_a_case(email="mine@example.com", name="สมชาย ใจดี")
     other, _, _ = file_a_case(email="someone.else@example.com", name="สมหญิง อื่น")
+    _internal_note_and_file(app, mine)
     login(client, officer)
     number = _register(client, "access", mine)
     page = client.get(f"/privacy/requests/{number}")
@@ -66,10 +93,18 @@ def test_an_access_request_exports_the_filers_data_and_no_one_elses(client, staf
     assert data["cases"][0]["filer"]["email"] == "mine@example.com"
     text = bundle.read("data.json").decode()
     assert "someone.else@example.com" not in text and other not in text
+    assert "ผู้ร้องเคยร้องเรื่องอื่นมาแล้ว" not in text  # the internal note
+    assert "internal-minutes" not in text  # the file that is not the filer's
+    assert not [n for n in bundle.namelist() if "internal-minutes" in n]
     assert bundle.read("summary.pdf").startswith(b"%PDF")
     assert _actions()[-2:] == ["subject_request_registered", "personal_data_exported"]
     request = db.session.get(SubjectRequest, number)
-    assert (request.due_at - request.received_at).days in (29, 30)
+    # 30 calendar days (s.30): the end of the 30th day after the day of
+    # receipt, in Bangkok, weekends and holidays counted.
+    bangkok = ZoneInfo("Asia/Bangkok")
+    received_day = request.received_at.astimezone(bangkok).date()
+    due_day = received_day + timedelta(days=30)
+    assert request.due_at == datetime.combine(due_day, time(23, 59, 59), bangkok)
 
 
 def test_erasure_is_refused_with_its_ground_while_the_case_is_open(client, staff, file_a_case):
@@ -113,8 +148,21 @@ def test_erasure_is_carried_out_once_the_case_has_its_outcome(client, staff, fil
     assert (filer.name, filer.email, filer.phone, filer.email_digest) == (None, None, None, None)
     assert filer.anonymised_at is not None
     _post(client, f"{page}/close", page, status="done", outcome="ลบข้อมูลติดต่อแล้ว")
-    assert db.session.get(SubjectRequest, number).status == "done"
-    assert _actions()[-2:] == ["contact_erased", "subject_request_closed"]
+    db.session.expire_all()
+    request = db.session.get(SubjectRequest, number)
+    assert request.status == "done"
+    # With its case's contact details gone, the request forgets who asked:
+    # its own copies go too, and the answer stays on record.
+    assert (request.requester_name, request.requester_contact, request.note) == ("", "", "")
+    assert request.requester_forgotten_at is not None
+    assert request.outcome == "ลบข้อมูลติดต่อแล้ว"
+    shown = client.get(page).get_data(as_text=True)
+    assert "สมชาย ใจดี" not in shown and "somchai@example.com" not in shown
+    assert _actions()[-3:] == [
+        "contact_erased",
+        "subject_request_closed",
+        "personal_data_anonymised",
+    ]
 
 
 def test_the_data_protection_officer_has_the_register_and_not_the_cases(client, staff, file_a_case):

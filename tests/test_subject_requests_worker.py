@@ -1,7 +1,8 @@
 """A data-subject request's 30-day deadline through the real stack: the sweep
 (run with a moved "now") reminds the data protection officer 7 and 2 days
 before it and escalates to the administrators after it, each once, by e-mail
-through the outbox and a real Celery worker."""
+through the outbox and a real Celery worker. The filer hears, at their case's
+address, that the request was received (with its deadline) and answered."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest
 
 from suggestion.cases.states import Status
 from suggestion.core.extensions import db
+from suggestion.privacy import intake
 from suggestion.privacy import services
 from suggestion.privacy.models import IdentityCheck
+from suggestion.privacy.models import RequestStatus
 from suggestion.privacy.models import SubjectRight
 from suggestion.sla.sweep import run_sweep
 from tests.factories import make_case
@@ -34,10 +37,10 @@ def test_a_request_is_reminded_and_escalated_each_exactly_once(
     with app.test_request_context():
         make_user("privacy", "SERVICE", "dpo@example.go.th")
         make_user("admin", "SERVICE", "dpo.admin@example.go.th")
-        case = make_case(received_at=RECEIVED).case
+        case = make_case(received_at=RECEIVED, email="asker@example.com").case
         # The case has its outcome, so that only the request's alerts are sent.
         case.status, case.resolved_at = Status.RESOLVED, RECEIVED + timedelta(days=1)
-        request = services.register(
+        request = intake.register(
             services.FILER,
             name="สมชาย ใจดี",
             contact="",
@@ -69,3 +72,15 @@ def test_a_request_is_reminded_and_escalated_each_exactly_once(
     body = escalation.get_body().get_content()
     assert f"/privacy/requests/{number}" in body
     assert "สมชาย" not in body  # no personal data in staff e-mail
+
+    [received] = mailbox.wait_for("asker@example.com", count=2)[1:]  # the case's receipt first
+    assert str(number) in received["Subject"]
+    assert "19 มกราคม 2571" in received.get_body().get_content()  # the deadline, B.E.
+    with app.test_request_context():
+        officer = services.Actor.of(make_user("privacy", "SERVICE", "dpo2@example.go.th"))
+        request = db.session.get(type(request), number)
+        services.close(officer, request, RequestStatus.DONE, "ส่งสำเนาข้อมูลทางอีเมลแล้ว")
+        db.session.commit()
+    answered = mailbox.wait_for("asker@example.com", count=3)[2]
+    assert str(number) in answered["Subject"]
+    assert "ส่งสำเนาข้อมูลทางอีเมลแล้ว" in answered.get_body().get_content()

@@ -16,7 +16,6 @@ from celery import Task
 from flask import current_app
 
 from suggestion.cases import attachments
-from suggestion.cases.anonymise import run_retention
 from suggestion.core.extensions import db
 from suggestion.core.jobs import beat
 from suggestion.core.jobs import claim_job
@@ -31,6 +30,7 @@ from suggestion.core.tasks import TaskName
 from suggestion.core.time import utcnow
 from suggestion.notify import delivery
 from suggestion.notify import outbox
+from suggestion.privacy.forgetting import run_retention
 from suggestion.reports.mailing import send_monthly_reports
 from suggestion.sla.digest import send_digest
 from suggestion.sla.recompute import recompute_open_deadlines
@@ -109,7 +109,12 @@ def sweep_staged_files() -> dict[str, int]:
 @shared_task(name=TaskName.RETENTION, ignore_result=True)
 def retention() -> dict[str, Any]:
     report = run_retention()  # commits after each batch
-    return {"skipped": report.skipped, "files": report.files, **report.cases}
+    return {
+        "skipped": report.skipped,
+        "files": report.files,
+        "requests": report.requests,
+        **report.cases,
+    }
 
 
 @shared_task(name=TaskName.RUN_JOB)

@@ -13,25 +13,31 @@ from flask import Blueprint
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import Response
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
+from sqlalchemy.orm import selectinload
 
 from suggestion.admin.privacy_forms import CloseForm
 from suggestion.admin.privacy_forms import ConfirmForm
 from suggestion.admin.privacy_forms import ContactDetailsForm
 from suggestion.admin.privacy_forms import RectifyForm
 from suggestion.admin.privacy_forms import RequestForm
+from suggestion.admin.views import show_beside_field
 from suggestion.auth.permissions import can_handle_subject_requests
 from suggestion.auth.views import guard_staff_session
 from suggestion.cases import personal_data
 from suggestion.cases.models import Case
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
+from suggestion.core.forms import is_id
 from suggestion.core.i18n import format_date
 from suggestion.core.time import utcnow
+from suggestion.privacy import intake
 from suggestion.privacy import services
 from suggestion.privacy.models import IDENTITY_LABELS
 from suggestion.privacy.models import IdentityCheck
@@ -87,22 +93,56 @@ def _case_of(found: SubjectRequest, case_id: int) -> Case:
     abort(404)
 
 
+PAGE_SIZE = 50
+SHOWN = {"open": _l("Open"), "closed": _l("Closed")}
+
+
+def _listed(shown: str, right: str, after: str) -> tuple[list[SubjectRequest], bool]:
+    """A page of the register, keyset on (due, no.) for the open requests,
+    soonest due first, and on (closed, no.) for the closed ones, latest first."""
+    query = sa.select(SubjectRequest).options(selectinload(SubjectRequest.cases))
+    if right in SubjectRight.__members__.values():
+        query = query.where(SubjectRequest.subject_right == right)
+    anchor = db.session.get(SubjectRequest, int(after)) if is_id(after) else None
+    if after and anchor is None:
+        abort(404)
+    if shown == "open":
+        query = query.where(SubjectRequest.status == RequestStatus.OPEN.value)
+        if anchor is not None:
+            query = query.where(
+                sa.tuple_(SubjectRequest.due_at, SubjectRequest.id)
+                > sa.tuple_(sa.literal(anchor.due_at, SubjectRequest.due_at.type), anchor.id)
+            )
+        query = query.order_by(SubjectRequest.due_at, SubjectRequest.id)
+    else:
+        query = query.where(SubjectRequest.status != RequestStatus.OPEN.value)
+        if anchor is not None and anchor.closed_at is not None:
+            query = query.where(
+                sa.tuple_(SubjectRequest.closed_at, SubjectRequest.id)
+                < sa.tuple_(sa.literal(anchor.closed_at, SubjectRequest.closed_at.type), anchor.id)
+            )
+        query = query.order_by(SubjectRequest.closed_at.desc(), SubjectRequest.id.desc())
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1)))
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
 @bp.route("/", methods=["GET", "POST"])
 def register() -> Any:
     form = RequestForm()
     if form.validate_on_submit():
         try:
-            found = services.register(
+            found = intake.register(
                 _actor(),
                 name=form.requester_name.data,
                 contact=form.requester_contact.data or "",
                 right=SubjectRight(form.subject_right.data),
                 identity=IdentityCheck(form.identity_check.data),
                 note=form.note.data or "",
-                cases=services.cases_by_codes(form.tracking_codes.data),
+                cases=intake.cases_by_codes(form.tracking_codes.data),
+                received_on=form.received_on.data,
             )
         except Invalid as error:
-            form.tracking_codes.errors = [str(error.message)]
+            show_beside_field(form, error)
         else:
             flash(
                 _(
@@ -112,13 +152,20 @@ def register() -> Any:
                 "success",
             )
             return redirect(url_for("privacy.detail", request_id=found.id), 303)
-    requests = db.session.scalars(
-        sa.select(SubjectRequest).order_by(
-            (SubjectRequest.status != RequestStatus.OPEN.value), SubjectRequest.due_at
-        )
-    ).all()
+    shown = request.args.get("show", "open")
+    shown = shown if shown in SHOWN else "open"
+    right = request.args.get("right", "")
+    requests, more = _listed(shown, right, request.args.get("after", ""))
     status = 422 if form.is_submitted() else 200
-    return render_template("privacy/register.html", form=form, requests=requests), status
+    return render_template(
+        "privacy/register.html",
+        form=form,
+        requests=requests,
+        more=more,
+        shown=shown,
+        shown_labels=SHOWN,
+        right=right,
+    ), status
 
 
 def _render(found: SubjectRequest, status: int = 200, **forms: Any) -> Any:

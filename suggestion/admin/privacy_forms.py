@@ -13,8 +13,10 @@ from wtforms.validators import Optional
 
 from suggestion.core.forms import choices
 from suggestion.core.forms import Form
+from suggestion.core.forms import LocalDateField
 from suggestion.core.forms import MAX_LENGTH
 from suggestion.core.forms import REQUIRED
+from suggestion.core.forms import sensible_date
 from suggestion.core.forms import strip_text
 from suggestion.privacy.models import IDENTITY_LABELS
 from suggestion.privacy.models import RequestStatus
@@ -33,6 +35,10 @@ class RequestForm(Form):
         _l("How to reach them (as given)"),
         filters=STRIP,
         validators=[Optional(), Length(max=300, message=MAX_LENGTH)],
+    )
+    received_on = LocalDateField(
+        _l("Received on"),
+        validators=[Optional(), sensible_date],
     )
     subject_right = SelectField(
         _l("Right"),

@@ -69,6 +69,9 @@ class RetentionReport:
     files: int = 0
     held: int = 0
     batches: int = 0
+    # Data-subject requests that forgot their requester with their cases
+    # (suggestion.privacy.forgetting; a dry run does not count them).
+    requests: int = 0
 
     @property
     def total(self) -> int:

@@ -49,6 +49,8 @@ SUBJECTS = {
     "request_remind": _l("Reminder: data-subject request %(number)s is due on %(due_date)s"),
     "request_final_remind": _l("Due soon: data-subject request %(number)s, on %(due_date)s"),
     "request_escalate": _l("Overdue: data-subject request %(number)s was due on %(due_date)s"),
+    "request_received": _l("Your data-subject request %(number)s has been received"),
+    "request_answered": _l("Your data-subject request %(number)s has been answered"),
     "breach_remind": _l("Breach %(number)s: notify the PDPC by %(due_at)s"),
     "breach_escalate": _l("Late: breach %(number)s was to be notified to the PDPC by %(due_at)s"),
 }
@@ -57,7 +59,17 @@ SUBJECTS = {
 # and text go when the filer's contact details are erased or anonymised
 # (:func:`clear_filer_mail`); every other e-mail of a case goes to staff.
 FILER_TEMPLATES = frozenset(
-    {"receipt", "info_requested", "reply", "outcome", "merged", "deadline_moved", "progress"}
+    {
+        "receipt",
+        "info_requested",
+        "reply",
+        "outcome",
+        "merged",
+        "deadline_moved",
+        "progress",
+        "request_received",
+        "request_answered",
+    }
 )
 # What replaces a filer's e-mail address and subject in the outbox
 # (notifications.to_address and subject are required).
@@ -84,6 +96,8 @@ TEMPLATE_LABELS = {
     "request_remind": _l("Data-subject request reminder"),
     "request_final_remind": _l("Data-subject request due soon"),
     "request_escalate": _l("Data-subject request overdue, to administrators"),
+    "request_received": _l("Data-subject request received, to the filer"),
+    "request_answered": _l("Data-subject request answered, to the filer"),
     "breach_remind": _l("Breach reminder, to administrators"),
     "breach_escalate": _l("Breach escalation, to administrators"),
 }

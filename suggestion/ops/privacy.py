@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from suggestion.cases.anonymise import kind_counts
-from suggestion.cases.anonymise import run_retention
 from suggestion.core.audit import AdminActor
+from suggestion.privacy.forgetting import run_retention
 
 privacy_cli = AppGroup("privacy", help="Personal data (PDPA B.E. 2562).")
 
@@ -28,5 +28,7 @@ def retention(dry_run: bool) -> None:
     click.echo(f"{verb} {report.total} cases ({per_kind})")
     click.echo(f"{'would remove' if dry_run else 'removed'} {report.files} files")
     click.echo(f"kept under a legal hold: {report.held} cases past their period")
+    if not dry_run:
+        click.echo(f"data-subject requests that forgot their requester: {report.requests}")
     if dry_run:
         click.echo("dry run: nothing was written")

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from suggestion.cases.models import Case
 from suggestion.core.extensions import db
+from suggestion.privacy import intake
 from suggestion.privacy import services
 from suggestion.privacy.models import IdentityCheck
 from suggestion.privacy.models import RequestStatus
@@ -36,15 +37,16 @@ def ask_as_filer(
 ) -> tuple[SubjectRequest, bool]:
     """The filer asks on /track (their access key is the identity check): a
     new request, or the open one of the same right for this case (False)."""
-    if found := open_request_of(case, right):
-        return found, False
-    request = services.register(
-        services.FILER,
-        name=name,
-        contact=contact,
-        right=right,
-        identity=IdentityCheck.ACCESS_KEY,
-        note=note,
-        cases=[case],
-    )
+    try:
+        request = intake.register(
+            services.FILER,
+            name=name,
+            contact=contact,
+            right=right,
+            identity=IdentityCheck.ACCESS_KEY,
+            note=note,
+            cases=[case],
+        )
+    except intake.AlreadyOpen as already:
+        return already.request, False
     return request, True

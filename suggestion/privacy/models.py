@@ -120,6 +120,9 @@ class SubjectRequest(Base):
     closed_at: Mapped[datetime | None]
     # What was done, or the legal ground of a refusal.
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
+    # When the requester's name, contact and note were removed, once the
+    # filer's data of every case it concerns was (suggestion.privacy.forgetting).
+    requester_forgotten_at: Mapped[datetime | None]
     # None when the filer made it themselves on /track.
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

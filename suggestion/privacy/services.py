@@ -1,5 +1,5 @@
 """The actions of the register (PDPA ss.30–36), each one recorded in the
-administrative audit trail: registering a request with its 30-day deadline,
+administrative audit trail (registering a request is suggestion.privacy.intake):
 rectifying and erasing a filer's contact details (or refusing with the legal
 ground), restricting processing, exporting the data and closing the request.
 Like every service they flush and never commit (suggestion.core.uow)."""
@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from suggestion.auth.models import User
 from suggestion.auth.permissions import can_handle_subject_requests
 from suggestion.cases import personal_data
 from suggestion.cases.access import NotPermitted
-from suggestion.cases.codes import normalise_tracking_code
 from suggestion.cases.filers import contact_digests
 from suggestion.cases.models import Case
 from suggestion.cases.models import Complainant
@@ -28,18 +25,15 @@ from suggestion.core.audit import AdminActor
 from suggestion.core.audit import record_admin_change
 from suggestion.core.errors import Invalid
 from suggestion.core.extensions import db
-from suggestion.core.settings import agency_zone
 from suggestion.core.time import utcnow
-from suggestion.deadlines.computation import calendar_deadlines
 from suggestion.notify.outbox import clear_filer_mail
 from suggestion.notify.outbox import readdress_filer_mail
-from suggestion.privacy.models import FINAL_REMIND_BEFORE_DAYS
-from suggestion.privacy.models import IdentityCheck
-from suggestion.privacy.models import REMIND_BEFORE_DAYS
-from suggestion.privacy.models import REQUEST_DAYS
+from suggestion.privacy.forgetting import forget_requesters
 from suggestion.privacy.models import RequestStatus
 from suggestion.privacy.models import SubjectRequest
 from suggestion.privacy.models import SubjectRight
+from suggestion.privacy.telling import ANSWERED
+from suggestion.privacy.telling import tell_requester
 
 # The legal ground recorded when an erasure is refused while the case is
 # handled: the agency processes the data for a task in the public interest
@@ -75,83 +69,8 @@ class Actor:
 FILER = Actor(None, AdminActor.FILER.value)
 
 
-def _target(request: SubjectRequest) -> str:
+def target_of(request: SubjectRequest) -> str:
     return f"data-subject request {request.id}"
-
-
-def cases_by_codes(text: str) -> list[Case]:
-    """The cases named by tracking codes (separated by spaces or commas); an
-    unknown code is refused by name."""
-    codes = [c for c in text.replace(",", " ").split() if c]
-    if not codes:
-        raise Invalid(_l("Name at least one case by its tracking code."), code="cases")
-    normalised = []
-    for code in codes:
-        found = normalise_tracking_code(code)
-        if found is None:
-            raise Invalid(_l("%(code)s is not a tracking code.", code=code[:20]), code="cases")
-        normalised.append(found)
-    cases = list(db.session.scalars(sa.select(Case).where(Case.tracking_code.in_(normalised))))
-    missing = sorted(set(normalised) - {c.tracking_code for c in cases})
-    if missing:
-        raise Invalid(_l("There is no case %(code)s.", code=missing[0]), code="cases")
-    return cases
-
-
-def register(
-    actor: Actor,
-    *,
-    name: str,
-    contact: str,
-    right: SubjectRight,
-    identity: IdentityCheck,
-    note: str,
-    cases: Iterable[Case],
-    now: datetime | None = None,
-) -> SubjectRequest:
-    """Record a request and its deadline: 30 calendar days from the day of
-    receipt, with the sweep's reminders and escalation."""
-    now = now or utcnow()
-    cases = list(cases)
-    if not name.strip():
-        raise Invalid(_l("Give the name of the person who asked."), code="name")
-    due = calendar_deadlines(
-        now,
-        REQUEST_DAYS,
-        agency_zone(),
-        now=now,
-        remind_before_days=REMIND_BEFORE_DAYS,
-        final_remind_before_days=FINAL_REMIND_BEFORE_DAYS,
-    )
-    request = SubjectRequest(
-        received_at=now,
-        requester_name=name.strip()[:200],
-        requester_contact=contact.strip()[:300],
-        subject_right=right,
-        identity_check=identity,
-        note=note.strip(),
-        status=RequestStatus.OPEN,
-        due_at=due.due_at,
-        remind_at=due.remind_at,
-        final_remind_at=due.final_remind_at,
-        escalate_at=due.escalate_at,
-        registered_by_id=actor.user_id,
-        cases=cases,
-    )
-    db.session.add(request)
-    db.session.flush()
-    record_admin_change(
-        actor.user_id,
-        actor.label,
-        AdminAction.SUBJECT_REQUEST_REGISTERED,
-        _target(request),
-        {
-            "right": (None, right.value),
-            "identity_check": (None, identity.value),
-            "cases": (None, sorted(c.tracking_code for c in cases)),
-        },
-    )
-    return request
 
 
 def close(
@@ -178,9 +97,11 @@ def close(
         actor.user_id,
         actor.label,
         AdminAction.SUBJECT_REQUEST_CLOSED,
-        _target(request),
+        target_of(request),
         {"status": (RequestStatus.OPEN.value, status.value)},
     )
+    tell_requester(request, ANSWERED)
+    forget_requesters(case_ids=[c.id for c in request.cases], actor_label=actor.label)
     return request
 
 
@@ -265,6 +186,7 @@ def erase_contact(actor: Actor, case: Case, request: SubjectRequest | None = Non
         f"case {case.tracking_code}",
         {"fields": (held, None), **_on(request)},
     )
+    forget_requesters(case_ids=[case.id], actor_label=actor.label)
     return None
 
 
@@ -276,7 +198,7 @@ def refuse_erasure(actor: Actor, request: SubjectRequest, ground: str) -> Subjec
         actor.user_id,
         actor.label,
         AdminAction.ERASURE_REFUSED,
-        _target(request),
+        target_of(request),
         {"cases": (None, sorted(c.tracking_code for c in request.cases)), **_on(request)},
     )
     return request
@@ -372,7 +294,7 @@ def record_export(actor: Actor, cases: Iterable[Case], request: SubjectRequest |
         for case in cases:
             if case.complainant is not None and not case.is_anonymous:
                 personal_data.view_for_subject_request(user, case, reason=str(why))
-    target = _target(request) if request is not None else f"case {codes[0]}"
+    target = target_of(request) if request is not None else f"case {codes[0]}"
     record_admin_change(
         actor.user_id,
         actor.label,
